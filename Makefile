@@ -1,0 +1,22 @@
+# The README's two commands: `make demo` and `make test`.
+# Both create or reuse $(VENV) (see tools/setup_env.sh).
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.akd-stack
+
+.PHONY: env demo test clean-demo
+
+$(STAMP): tools/setup_env.sh requirements.txt requirements/runtime.txt requirements/tests.txt setup.py
+	bash tools/setup_env.sh $(VENV)
+	touch $@
+
+env: $(STAMP)
+
+demo: $(STAMP)
+	$(PY) tools/demo.py
+
+test: $(STAMP)
+	$(PY) -m pytest tests
+
+clean-demo:
+	rm -rf work_dirs/demo
