@@ -1,0 +1,7 @@
+# mmdet's runtime with iteration-based logging and one checkpoint per run,
+# for the toy schedule.
+_base_ = 'mmdet::_base_/default_runtime.py'
+default_hooks = dict(
+    logger=dict(interval=20),
+    checkpoint=dict(by_epoch=False, interval=300, max_keep_ckpts=1))
+log_processor = dict(by_epoch=False)

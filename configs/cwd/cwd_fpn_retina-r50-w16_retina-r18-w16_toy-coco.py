@@ -1,0 +1,16 @@
+# CWD on FPN between the toy RetinaNets on the generated toy COCO set (CPU).
+# The teacher comes from
+#   python tools/train.py configs/toy_models/retinanet_r50-w16_fpn_toy-coco.py
+# (`make demo` trains it into work_dirs/demo/).
+_base_ = [
+    '../_base_/datasets/toy_coco_detection.py',
+    '../_base_/schedules/toy_schedule.py', '../_base_/toy_det_runtime.py',
+    './_base_/cwd_fpn_retina.py'
+]
+model = dict(
+    architecture=dict(
+        cfg_path='{{fileDirname}}/../toy_models/retinanet_r18-w16_fpn_toy-coco.py'),  # noqa: E501
+    teacher=dict(
+        cfg_path='{{fileDirname}}/../toy_models/retinanet_r50-w16_fpn_toy-coco.py'),  # noqa: E501
+    teacher_ckpt='work_dirs/demo/retinanet_r50-w16_fpn_toy-coco/teacher.pth')
+val_cfg = dict(_delete_=True, type='mmrazor.SingleTeacherDistillValLoop')

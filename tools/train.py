@@ -1,0 +1,96 @@
+"""Train a detector, a segmentor or a distillation of them.
+
+    python tools/train.py CONFIG [--work-dir DIR] [--resume [CKPT]] [--amp]
+        [--auto-scale-lr] [--data-root PATH] [--cfg-options K=V ...]
+        [--launcher {none,pytorch,slurm,mpi}]
+
+The flags are mmdet's and MMRazor's; ``--data-root`` moves every dataset
+(and evaluator ann_file) of the config to another root, e.g. real COCO.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+import akd  # noqa: F401  (stack fixes first, then registries)
+from akd.utils.preflight import (PreflightError, check_data,
+                                 check_teacher_checkpoint, load_config,
+                                 set_data_root)
+from mmengine.config import DictAction
+from mmengine.runner import Runner
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config', help='train config file path')
+    parser.add_argument('--work-dir', help='where logs and checkpoints go')
+    parser.add_argument(
+        '--resume', nargs='?', type=str, const='auto',
+        help='resume from CKPT, or from the latest checkpoint in the work '
+        'dir when no CKPT is given')
+    parser.add_argument(
+        '--amp', action='store_true', help='automatic mixed precision')
+    parser.add_argument(
+        '--auto-scale-lr', action='store_true',
+        help='scale the learning rate by the actual batch size')
+    parser.add_argument(
+        '--data-root', help='dataset root replacing every data_root')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config keys, e.g. model.teacher_ckpt=t.pth')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def build_config(args):
+    cfg = load_config(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.data_root:
+        set_data_root(cfg, args.data_root)
+    if args.work_dir is not None:
+        cfg.work_dir = args.work_dir
+    elif cfg.get('work_dir') is None:
+        cfg.work_dir = osp.join('./work_dirs',
+                                osp.splitext(osp.basename(args.config))[0])
+    if args.amp:
+        cfg.optim_wrapper.type = 'AmpOptimWrapper'
+        cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
+    if args.auto_scale_lr:
+        if 'auto_scale_lr' not in cfg or 'base_batch_size' not in \
+                cfg.auto_scale_lr:
+            raise PreflightError(
+                '--auto-scale-lr needs auto_scale_lr.base_batch_size in the '
+                'config, e.g. auto_scale_lr = dict(base_batch_size=16).')
+        cfg.auto_scale_lr.enable = True
+    if args.resume == 'auto':
+        cfg.resume, cfg.load_from = True, None
+    elif args.resume is not None:
+        if not osp.isfile(args.resume):
+            raise PreflightError(
+                f'--resume {args.resume!r}: no such checkpoint. Give a .pth '
+                'file, or --resume alone for the latest in the work dir.')
+        cfg.resume, cfg.load_from = True, args.resume
+    check_data(cfg, ('train_dataloader', 'val_dataloader'))
+    check_teacher_checkpoint(cfg)
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        cfg = build_config(args)
+    except PreflightError as error:
+        sys.exit(f'error: {error}')
+    runner = Runner.from_cfg(cfg)
+    runner.train()
+
+
+if __name__ == '__main__':
+    main()
