@@ -5,3 +5,4 @@ default_hooks = dict(
     logger=dict(interval=20),
     checkpoint=dict(by_epoch=False, interval=300, max_keep_ckpts=1))
 log_processor = dict(by_epoch=False)
+randomness = dict(seed=0)

@@ -9,3 +9,4 @@ default_hooks = dict(
                     max_keep_ckpts=1),
     sampler_seed=dict(type='DistSamplerSeedHook'),
     visualization=dict(type='SegVisualizationHook'))
+randomness = dict(seed=0)

@@ -1,0 +1,40 @@
+"""Shared fixtures: small toy data sets and paths to the repo's tools."""
+import os.path as osp
+import subprocess
+import sys
+
+import pytest
+
+REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
+DET_DISTILL = 'configs/cwd/cwd_fpn_retina-r50-w16_retina-r18-w16_toy-coco.py'
+SEG_DISTILL = ('configs/cwd/'
+               'cwd_logits_pspnet-r50-w16-d8_pspnet-r18-w16-d8_toy-cityscapes.py')
+DET_STUDENT = 'configs/toy_models/retinanet_r18-w16_fpn_toy-coco.py'
+SEG_STUDENT = 'configs/toy_models/pspnet_r18-w16-d8_toy-cityscapes.py'
+
+
+@pytest.fixture(scope='session')
+def toy_coco(tmp_path_factory):
+    from akd.datasets.toy_coco import make_toy_coco
+    root = str(tmp_path_factory.mktemp('toy_coco'))
+    make_toy_coco(root, num_train=16, num_val=8, seed=0)
+    return root
+
+
+@pytest.fixture(scope='session')
+def toy_cityscapes(tmp_path_factory):
+    from akd.datasets.toy_cityscapes import make_toy_cityscapes
+    root = str(tmp_path_factory.mktemp('toy_cityscapes'))
+    make_toy_cityscapes(root, num_train=16, num_val=8, seed=0)
+    return root
+
+
+def run_tool(*args, env=None, check=True):
+    """Run ``python tools/...`` from the repo root; return the process."""
+    process = subprocess.run([sys.executable, *args], cwd=REPO, env=env,
+                             capture_output=True, text=True)
+    if check and process.returncode != 0:
+        raise AssertionError(
+            f'{args} failed ({process.returncode}):\n'
+            f'{process.stdout[-3000:]}\n{process.stderr[-5000:]}')
+    return process

@@ -1,0 +1,41 @@
+"""Convert a distillation checkpoint into a plain student checkpoint.
+
+    python tools/model_converters/convert_kd_ckpt_to_student.py KD_CKPT OUT
+
+The output holds the student's weights under the keys of the plain
+mmdet/mmseg model (and the dataset meta), so mmdet's or mmseg's
+``tools/test.py`` evaluates it with the student's own config.
+"""
+import argparse
+import os
+import os.path as osp
+import sys
+
+import akd  # noqa: F401  (safe checkpoint loading on torch >= 2.6)
+import torch
+from akd.utils.student_checkpoint import student_checkpoint
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('checkpoint', help='distillation checkpoint (.pth)')
+    parser.add_argument('out', help='where to write the student checkpoint')
+    args = parser.parse_args(argv)
+    if not osp.isfile(args.checkpoint):
+        sys.exit(f'error: checkpoint {args.checkpoint!r} does not exist.')
+    if osp.abspath(args.out) == osp.abspath(args.checkpoint):
+        sys.exit('error: OUT must differ from the input checkpoint, which '
+                 'would be overwritten.')
+    checkpoint = torch.load(args.checkpoint, map_location='cpu')
+    try:
+        converted = student_checkpoint(checkpoint)
+    except ValueError as error:
+        sys.exit(f'error: {args.checkpoint}: {error}')
+    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
+    torch.save(converted, args.out)
+    print(f'wrote {len(converted["state_dict"])} student tensors to '
+          f'{args.out}')
+
+
+if __name__ == '__main__':
+    main()

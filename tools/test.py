@@ -1,0 +1,77 @@
+"""Evaluate a checkpoint of a detector, a segmentor or a distillation.
+
+    python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--data-root PATH]
+        [--cfg-options K=V ...] [--launcher ...] [--metrics-json FILE]
+
+A distillation config evaluates its student; ``--metrics-json`` writes the
+metrics dict for scripts (the demo reads it).
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import sys
+
+import akd  # noqa: F401  (stack fixes first, then registries)
+from akd.utils.preflight import (PreflightError, check_data, load_config,
+                                 set_data_root)
+from mmengine.config import DictAction
+from mmengine.runner import Runner
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument('config', help='test config file path')
+    parser.add_argument('checkpoint', help='checkpoint file')
+    parser.add_argument('--work-dir', help='where logs and metrics go')
+    parser.add_argument(
+        '--data-root', help='dataset root replacing every data_root')
+    parser.add_argument(
+        '--metrics-json', help='also write the metrics to this JSON file')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config keys')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+    args = parser.parse_args(argv)
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    return args
+
+
+def build_config(args):
+    cfg = load_config(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.data_root:
+        set_data_root(cfg, args.data_root)
+    if not osp.isfile(args.checkpoint):
+        raise PreflightError(
+            f'checkpoint {args.checkpoint!r} does not exist; give the .pth '
+            'written by tools/train.py (or a released one).')
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
+        './work_dirs', osp.splitext(osp.basename(args.config))[0])
+    cfg.load_from = args.checkpoint
+    if cfg.get('model', {}).get('teacher_ckpt'):
+        cfg.model.teacher_ckpt = None  # the checkpoint holds the teacher too
+    check_data(cfg, ('test_dataloader', ))
+    return cfg
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    try:
+        cfg = build_config(args)
+    except PreflightError as error:
+        sys.exit(f'error: {error}')
+    runner = Runner.from_cfg(cfg)
+    metrics = runner.test()
+    if args.metrics_json and runner.rank == 0:
+        with open(args.metrics_json, 'w') as f:
+            json.dump({k: float(v) for k, v in metrics.items()}, f, indent=1)
+
+
+if __name__ == '__main__':
+    main()
