@@ -5,10 +5,10 @@ Each module names its upstream problem and has a test in
 before MMRazor is imported.
 """
 from . import (cpu_distributed, model_scope, mmrazor_quantization,
-               renamed_configs, safe_checkpoint_load)
+               renamed_configs, safe_checkpoint_load, torchvision_urls)
 
 FIXES = (mmrazor_quantization, safe_checkpoint_load, cpu_distributed,
-         model_scope, renamed_configs)
+         model_scope, renamed_configs, torchvision_urls)
 
 
 def apply_compat_fixes() -> None:
