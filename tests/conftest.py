@@ -6,9 +6,9 @@ import sys
 import pytest
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
-DET_DISTILL = 'configs/cwd/cwd_fpn_retina-r50-w16_retina-r18-w16_toy-coco.py'
+DET_DISTILL = 'configs/cwd/cwd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
 SEG_DISTILL = ('configs/cwd/'
-               'cwd_logits_pspnet-r50-w16-d8_pspnet-r18-w16-d8_toy-cityscapes.py')
+               'cwd_logits_pspnet-r18-w32-d8_pspnet-r18-w16-d8_toy-cityscapes.py')
 DET_STUDENT = 'configs/toy_models/retinanet_r18-w16_fpn_toy-coco.py'
 SEG_STUDENT = 'configs/toy_models/pspnet_r18-w16-d8_toy-cityscapes.py'
 

@@ -44,15 +44,15 @@ class Task:
 
 TASKS = [
     Task('toy COCO detection', 'coco/bbox_mAP',
-         Run('configs/toy_models/retinanet_r50-w16_fpn_toy-coco.py', 600),
+         Run('configs/toy_models/retinanet_r18-w32_fpn_toy-coco.py', 800),
          Run('configs/toy_models/retinanet_r18-w16_fpn_toy-coco.py', 300),
-         Run('configs/cwd/cwd_fpn_retina-r50-w16_retina-r18-w16_toy-coco.py',
+         Run('configs/cwd/cwd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py',
              300)),
     Task('toy Cityscapes segmentation', 'mIoU',
-         Run('configs/toy_models/pspnet_r50-w16-d8_toy-cityscapes.py', 600),
+         Run('configs/toy_models/pspnet_r18-w32-d8_toy-cityscapes.py', 800),
          Run('configs/toy_models/pspnet_r18-w16-d8_toy-cityscapes.py', 300),
          Run('configs/cwd/'
-             'cwd_logits_pspnet-r50-w16-d8_pspnet-r18-w16-d8_toy-cityscapes.py',
+             'cwd_logits_pspnet-r18-w32-d8_pspnet-r18-w16-d8_toy-cityscapes.py',
              300)),
 ]
 
@@ -80,7 +80,8 @@ def train(run: Run, extra: list = ()) -> str:
         return final
     os.makedirs(run.work_dir, exist_ok=True)
     schedule = [
-        f'train_cfg.max_iters={run.iters}', f'train_cfg.val_interval={run.iters}',
+        f'train_cfg.max_iters={run.iters}',
+        f'train_cfg.val_interval={run.iters}',
         f'default_hooks.checkpoint.interval={run.iters}',
         f'param_scheduler.1.end={run.iters}'
     ]
@@ -92,10 +93,14 @@ def train(run: Run, extra: list = ()) -> str:
 
 
 def evaluate(run: Run, checkpoint: str) -> dict:
+    """Test ``checkpoint``, unless metrics newer than it were kept."""
     metrics_path = osp.join(run.work_dir, 'metrics.json')
-    run_tool(['tools/test.py', run.config, checkpoint, '--work-dir',
-              run.work_dir, '--metrics-json', metrics_path],
-             osp.join(run.work_dir, 'test.log'))
+    fresh = (osp.isfile(metrics_path)
+             and osp.getmtime(metrics_path) > osp.getmtime(checkpoint))
+    if not fresh:
+        run_tool(['tools/test.py', run.config, checkpoint, '--work-dir',
+                  run.work_dir, '--metrics-json', metrics_path],
+                 osp.join(run.work_dir, 'test.log'))
     with open(metrics_path) as f:
         return json.load(f)
 
@@ -124,15 +129,16 @@ def main():
 def print_table(rows) -> None:
     header = (f'| {"task":<28} | {"metric":<13} | {"teacher":>7} | '
               f'{"student":>7} | {"CWD student":>11} |')
-    lines = [header, '|' + '|'.join('-' * (len(c)) for c in
-                                   header.split('|')[1:-1]) + '|']
+    rule = '|'.join('-' * len(cell) for cell in header.split('|')[1:-1])
+    lines = [header, f'|{rule}|']
     for task, s in rows:
         lines.append(
             f'| {task.title:<28} | {task.metric:<13} | '
             f'{s["teacher"]:>7.3f} | {s["student"]:>7.3f} | '
             f'{s["distilled"]:>11.3f} |')
-    print('\n[demo] results (toy data, CPU; iterations: teacher 600, '
-          'students 300)\n' + '\n'.join(lines))
+        lines.append(f'  ({task.teacher.iters} teacher iterations, '
+                     f'{task.student.iters} student iterations)')
+    print('\n[demo] results on the toy data (CPU):\n' + '\n'.join(lines))
 
 
 if __name__ == '__main__':

@@ -63,8 +63,7 @@ def build_config(args):
         cfg.optim_wrapper.type = 'AmpOptimWrapper'
         cfg.optim_wrapper.setdefault('loss_scale', 'dynamic')
     if args.auto_scale_lr:
-        if 'auto_scale_lr' not in cfg or 'base_batch_size' not in \
-                cfg.auto_scale_lr:
+        if 'base_batch_size' not in cfg.get('auto_scale_lr', {}):
             raise PreflightError(
                 '--auto-scale-lr needs auto_scale_lr.base_batch_size in the '
                 'config, e.g. auto_scale_lr = dict(base_batch_size=16).')

@@ -1,0 +1,1 @@
+"""Generated toy data sets in COCO and Cityscapes formats."""

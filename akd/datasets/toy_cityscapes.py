@@ -107,7 +107,7 @@ def render_scene(rng: np.random.Generator) -> tuple:
     return add_noise(rng, image, sigma=10), label
 
 
-def make_toy_cityscapes(root: str, num_train: int = 160, num_val: int = 40,
+def make_toy_cityscapes(root: str, num_train: int = 500, num_val: int = 60,
                         seed: int = 0) -> None:
     """Write the toy set under ``root`` (see the module docstring)."""
     rng = np.random.default_rng(seed)

@@ -107,7 +107,7 @@ def render_image(rng: np.random.Generator) -> tuple:
     return image, boxes
 
 
-def make_toy_coco(root: str, num_train: int = 240, num_val: int = 60,
+def make_toy_coco(root: str, num_train: int = 1000, num_val: int = 100,
                   seed: int = 0) -> None:
     """Write the toy set under ``root`` (see the module docstring)."""
     rng = np.random.default_rng(seed)

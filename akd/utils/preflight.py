@@ -51,10 +51,11 @@ def set_data_root(cfg: Config, data_root: str) -> None:
             dataset['data_root'] = data_root
             for evaluator in EVALUATORS:
                 ann_file = cfg.get(evaluator, {}).get('ann_file')
-                if old_root and isinstance(ann_file, str) and \
-                        ann_file.startswith(old_root):
-                    cfg[evaluator]['ann_file'] = data_root + ann_file[len(
-                        old_root):]
+                moves = (old_root and isinstance(ann_file, str)
+                         and ann_file.startswith(old_root))
+                if moves:
+                    relative = ann_file[len(old_root):]
+                    cfg[evaluator]['ann_file'] = data_root + relative
 
 
 def check_data(cfg: Config, loaders=DATALOADERS) -> None:
@@ -70,8 +71,7 @@ def check_data(cfg: Config, loaders=DATALOADERS) -> None:
                     f'{TOY_HINT}')
             ann_file = dataset.get('ann_file')
             if ann_file:
-                path = ann_file if osp.isabs(ann_file) or not root else \
-                    osp.join(root, ann_file)
+                path = osp.join(root or '', ann_file)  # absolute stays
                 if not osp.exists(path):
                     raise PreflightError(
                         f'{loader}.dataset.ann_file={ann_file!r} does not '

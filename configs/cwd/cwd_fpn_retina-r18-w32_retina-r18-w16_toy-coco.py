@@ -1,6 +1,6 @@
 # CWD on FPN between the toy RetinaNets on the generated toy COCO set (CPU).
 # The teacher comes from
-#   python tools/train.py configs/toy_models/retinanet_r50-w16_fpn_toy-coco.py
+#   python tools/train.py configs/toy_models/retinanet_r18-w32_fpn_toy-coco.py
 # (`make demo` trains it into work_dirs/demo/).
 _base_ = [
     '../_base_/datasets/toy_coco_detection.py',
@@ -11,6 +11,6 @@ model = dict(
     architecture=dict(
         cfg_path='{{fileDirname}}/../toy_models/retinanet_r18-w16_fpn_toy-coco.py'),  # noqa: E501
     teacher=dict(
-        cfg_path='{{fileDirname}}/../toy_models/retinanet_r50-w16_fpn_toy-coco.py'),  # noqa: E501
-    teacher_ckpt='work_dirs/demo/retinanet_r50-w16_fpn_toy-coco/teacher.pth')
+        cfg_path='{{fileDirname}}/../toy_models/retinanet_r18-w32_fpn_toy-coco.py'),  # noqa: E501
+    teacher_ckpt='work_dirs/demo/retinanet_r18-w32_fpn_toy-coco/teacher.pth')
 val_cfg = dict(_delete_=True, type='mmrazor.SingleTeacherDistillValLoop')

@@ -1,0 +1,7 @@
+# PSPNet with a dilated ResNet-18-V1c of base width 32 (1/2 of the
+# standard): the toy teacher, trained from scratch on CPU.
+_base_ = './pspnet_r18-w16-d8_toy-cityscapes.py'
+model = dict(
+    backbone=dict(stem_channels=32, base_channels=32),
+    decode_head=dict(in_channels=256, channels=64),
+    auxiliary_head=dict(in_channels=128, channels=32))
