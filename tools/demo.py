@@ -136,9 +136,11 @@ def print_table(rows) -> None:
             f'| {task.title:<28} | {task.metric:<13} | '
             f'{s["teacher"]:>7.3f} | {s["student"]:>7.3f} | '
             f'{s["distilled"]:>11.3f} |')
-        lines.append(f'  ({task.teacher.iters} teacher iterations, '
-                     f'{task.student.iters} student iterations)')
-    print('\n[demo] results on the toy data (CPU):\n' + '\n'.join(lines))
+    schedules = '; '.join(
+        f'{task.title}: teacher {task.teacher.iters} iterations, students '
+        f'{task.student.iters}' for task, _ in rows)
+    print('\n[demo] results on the toy data (CPU):\n' + '\n'.join(lines) +
+          f'\n({schedules})')
 
 
 if __name__ == '__main__':

@@ -8,14 +8,12 @@ metrics dict for scripts (the demo reads it).
 """
 import argparse
 import json
-import os
 import os.path as osp
 import sys
 
 import akd  # noqa: F401  (stack fixes first, then registries)
-from akd.utils.preflight import (PreflightError, check_data, load_config,
-                                 set_data_root)
-from mmengine.config import DictAction
+from akd.utils.preflight import PreflightError, check_data
+from akd.utils.tool_args import add_common_args, load_tool_config
 from mmengine.runner import Runner
 
 
@@ -25,28 +23,13 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument('--work-dir', help='where logs and metrics go')
     parser.add_argument(
-        '--data-root', help='dataset root replacing every data_root')
-    parser.add_argument(
         '--metrics-json', help='also write the metrics to this JSON file')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config keys')
-    parser.add_argument(
-        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_common_args(parser)
+    return parser.parse_args(argv)
 
 
 def build_config(args):
-    cfg = load_config(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.data_root:
-        set_data_root(cfg, args.data_root)
+    cfg = load_tool_config(args)
     if not osp.isfile(args.checkpoint):
         raise PreflightError(
             f'checkpoint {args.checkpoint!r} does not exist; give the .pth '

@@ -8,15 +8,13 @@ The flags are mmdet's and MMRazor's; ``--data-root`` moves every dataset
 (and evaluator ann_file) of the config to another root, e.g. real COCO.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 import akd  # noqa: F401  (stack fixes first, then registries)
 from akd.utils.preflight import (PreflightError, check_data,
-                                 check_teacher_checkpoint, load_config,
-                                 set_data_root)
-from mmengine.config import DictAction
+                                 check_teacher_checkpoint)
+from akd.utils.tool_args import add_common_args, load_tool_config
 from mmengine.runner import Runner
 
 
@@ -33,27 +31,12 @@ def parse_args(argv=None):
     parser.add_argument(
         '--auto-scale-lr', action='store_true',
         help='scale the learning rate by the actual batch size')
-    parser.add_argument(
-        '--data-root', help='dataset root replacing every data_root')
-    parser.add_argument(
-        '--cfg-options', nargs='+', action=DictAction,
-        help='override config keys, e.g. model.teacher_ckpt=t.pth')
-    parser.add_argument(
-        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
-        default='none', help='job launcher')
-    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
-    args = parser.parse_args(argv)
-    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
-    return args
+    add_common_args(parser)
+    return parser.parse_args(argv)
 
 
 def build_config(args):
-    cfg = load_config(args.config)
-    cfg.launcher = args.launcher
-    if args.cfg_options is not None:
-        cfg.merge_from_dict(args.cfg_options)
-    if args.data_root:
-        set_data_root(cfg, args.data_root)
+    cfg = load_tool_config(args)
     if args.work_dir is not None:
         cfg.work_dir = args.work_dir
     elif cfg.get('work_dir') is None:

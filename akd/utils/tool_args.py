@@ -1,0 +1,32 @@
+"""Arguments and config loading shared by tools/train.py and tools/test.py."""
+import argparse
+import os
+
+from mmengine.config import Config, DictAction
+
+from .preflight import load_config, set_data_root
+
+
+def add_common_args(parser: argparse.ArgumentParser) -> None:
+    """``--data-root``, ``--cfg-options``, ``--launcher``, ``--local-rank``."""
+    parser.add_argument(
+        '--data-root', help='dataset root replacing every data_root')
+    parser.add_argument(
+        '--cfg-options', nargs='+', action=DictAction,
+        help='override config keys, e.g. model.teacher_ckpt=t.pth')
+    parser.add_argument(
+        '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
+        default='none', help='job launcher')
+    parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
+
+
+def load_tool_config(args: argparse.Namespace) -> Config:
+    """The config with the common arguments applied."""
+    os.environ.setdefault('LOCAL_RANK', str(args.local_rank))
+    cfg = load_config(args.config)
+    cfg.launcher = args.launcher
+    if args.cfg_options is not None:
+        cfg.merge_from_dict(args.cfg_options)
+    if args.data_root:
+        set_data_root(cfg, args.data_root)
+    return cfg
