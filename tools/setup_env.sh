@@ -25,13 +25,15 @@ PIP=("$PY" -m pip install --quiet --disable-pip-version-check)
 
 has() { "$PY" -c "$1" >/dev/null 2>&1; }
 
-# mmcv 2.1.0's setup.py imports pkg_resources, which setuptools 80 dropped.
-"${PIP[@]}" "setuptools<80" wheel ninja
-
 if ! has 'import torch'; then
     echo "[akd] installing torch==$TORCH_VERSION"
     "${PIP[@]}" "torch==$TORCH_VERSION" numpy
 fi
+
+# After torch, which may pull a newer setuptools: mmcv 2.1.0's setup.py and
+# mmengine's package lookup (mmdet::/mmseg:: configs) import pkg_resources,
+# which setuptools 80 dropped. requirements/runtime.txt keeps the pin.
+"${PIP[@]}" "setuptools<80" wheel ninja
 
 if ! has 'import mmcv, mmcv.ops; assert mmcv.__version__ == "'$MMCV_VERSION'"'; then
     echo "[akd] building mmcv==$MMCV_VERSION with ops against" \
