@@ -4,7 +4,8 @@ For toy COCO detection (RetinaNet, CWD on FPN) and toy Cityscapes
 segmentation (PSPNet, CWD on logits): generate the data if absent, train the
 teacher, the plain student and the CWD-distilled student, evaluate the three,
 and print one table. Runs go to work_dirs/demo/<config>/; a run whose final
-checkpoint exists is reused, so a second `make demo` only evaluates.
+checkpoint exists is reused, and so are metrics newer than the checkpoint, so
+a second `make demo` only prints the table.
 """
 import json
 import os

@@ -21,7 +21,6 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('config', help='test config file path')
     parser.add_argument('checkpoint', help='checkpoint file')
-    parser.add_argument('--work-dir', help='where logs and metrics go')
     parser.add_argument(
         '--metrics-json', help='also write the metrics to this JSON file')
     add_common_args(parser)
@@ -34,8 +33,6 @@ def build_config(args):
         raise PreflightError(
             f'checkpoint {args.checkpoint!r} does not exist; give the .pth '
             'written by tools/train.py (or a released one).')
-    cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
-        './work_dirs', osp.splitext(osp.basename(args.config))[0])
     cfg.load_from = args.checkpoint
     if cfg.get('model', {}).get('teacher_ckpt'):
         cfg.model.teacher_ckpt = None  # the checkpoint holds the teacher too

@@ -1,6 +1,7 @@
 """Arguments and config loading shared by tools/train.py and tools/test.py."""
 import argparse
 import os
+import os.path as osp
 
 from mmengine.config import Config, DictAction
 
@@ -8,7 +9,10 @@ from .preflight import load_config, set_data_root
 
 
 def add_common_args(parser: argparse.ArgumentParser) -> None:
-    """``--data-root``, ``--cfg-options``, ``--launcher``, ``--local-rank``."""
+    """``--work-dir``, ``--data-root``, ``--cfg-options``, ``--launcher``..."""
+    parser.add_argument(
+        '--work-dir', help='where logs, checkpoints and metrics go '
+        '(default: work_dirs/<config name>)')
     parser.add_argument(
         '--data-root', help='dataset root replacing every data_root')
     parser.add_argument(
@@ -29,4 +33,6 @@ def load_tool_config(args: argparse.Namespace) -> Config:
         cfg.merge_from_dict(args.cfg_options)
     if args.data_root:
         set_data_root(cfg, args.data_root)
+    cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
+        'work_dirs', osp.splitext(osp.basename(args.config))[0])
     return cfg
