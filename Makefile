@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(PY) tools/demo.py
 
 test: $(STAMP)
-	$(PY) -m pytest tests
+	timeout 1800 $(PY) -m pytest tests  # a hang fails CI in 30 min, not 90
 
 clean-demo:
 	rm -rf work_dirs/demo

@@ -15,13 +15,20 @@ def test_pytorch_launcher_and_ddp_work_on_cpu(monkeypatch):
     init_dist('pytorch', backend='nccl')  # as mmdet's runtime asks
     try:
         assert dist.get_backend() == 'gloo'
-        model = torch.nn.Sequential(
-            torch.nn.Conv2d(3, 4, 3), torch.nn.SyncBatchNorm(4))
-        wrapped = MMDistributedDataParallel(
-            module=model, device_ids=[0], broadcast_buffers=False)
-        assert wrapped.device_ids is None
-        assert not any(isinstance(m, torch.nn.SyncBatchNorm)
-                       for m in wrapped.module.modules())
-        wrapped(torch.randn(2, 3, 8, 8)).sum().backward()
+        _check_ddp_wraps_cpu_module()
     finally:
         dist.destroy_process_group()
+
+
+def _check_ddp_wraps_cpu_module():
+    # In its own frame, so DDP's reducer is freed before the process group
+    # is destroyed: the other order can hang in ProcessGroupGloo's
+    # destructor.
+    model = torch.nn.Sequential(
+        torch.nn.Conv2d(3, 4, 3), torch.nn.SyncBatchNorm(4))
+    wrapped = MMDistributedDataParallel(
+        module=model, device_ids=[0], broadcast_buffers=False)
+    assert wrapped.device_ids is None
+    assert not any(isinstance(m, torch.nn.SyncBatchNorm)
+                   for m in wrapped.module.modules())
+    wrapped(torch.randn(2, 3, 8, 8)).sum().backward()
