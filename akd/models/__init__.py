@@ -1,4 +1,11 @@
 """akd's model-building pieces."""
 from . import local_cfg_path
+from .avatar_perturbations import (AvatarChannelDropout, AvatarDropout,
+                                   AvatarGaussianNoise, AvatarSpatialDropout)
 
 local_cfg_path.install()
+
+__all__ = [
+    'AvatarDropout', 'AvatarChannelDropout', 'AvatarSpatialDropout',
+    'AvatarGaussianNoise'
+]

@@ -1,0 +1,136 @@
+"""Weighted sums of a base loss over K avatars, in one batched pass.
+
+Zhang et al., "Avatar Knowledge Distillation: Self-ensemble Teacher Paradigm
+with Uncertainty", ACM MM 2023. https://arxiv.org/abs/2305.02722
+
+``avatar_ensemble_loss(base_loss, preds_S, avatars, weights)`` returns
+L = sum_k w_k * base_loss(preds_S, avatars[:, k]) for avatars ``(N, K, ...)``.
+
+Losses linear in the teacher's target t(a) (a softmax, or the tensor itself)
+satisfy sum_k w_k L(S, a_k) = L(S, sum_k w_k t(a_k)) + const, where const
+depends on the avatars only: the student side runs once against the mean
+target, and const keeps the value exact.
+- KL against a distribution (CWD, KLDivergence): with p_k = t(a_k),
+  sum_k w_k KL(p_k || q) = -sum p_mean log q + sum_k w_k sum p_k log p_k.
+- Squared error (MGD): sum_k w_k |S - a_k|^2 = |S - a_mean|^2
+  + sum_k w_k |a_k - a_mean|^2.
+DIST's Pearson correlations are not linear in the target; its K avatars are
+batched along the avatar axis. A base loss can bring its own batched form
+as a method ``avatar_loss(preds_S, avatars, weights)``; any other loss falls
+back to one call per avatar.
+"""
+from typing import Callable, Dict
+
+import torch
+import torch.nn.functional as F
+from mmrazor.models.losses import (ChannelWiseDivergence, DISTLoss,
+                                   KLDivergence, MGDLoss)
+from torch import Tensor, nn
+
+
+def _weighted_mean(values: Tensor, weights: Tensor) -> Tensor:
+    """sum_k w_k values[:, k]: ``(N, K, ...)`` -> ``(N, ...)``."""
+    w = weights.reshape(1, -1, *[1] * (values.dim() - 2))  # (1, K, 1, ...)
+    return (values * w).sum(dim=1)
+
+
+def _weighted_total(values: Tensor, weights: Tensor) -> Tensor:
+    """sum_k w_k sum(values[:, k]) for ``values`` ``(N, K, ...)``."""
+    per_avatar = values.transpose(0, 1).reshape(values.shape[1], -1).sum(1)
+    return (per_avatar * weights).sum()
+
+
+def _cwd(loss: ChannelWiseDivergence, preds_S: Tensor, avatars: Tensor,
+         weights: Tensor) -> Tensor:
+    N, K, C = avatars.shape[:3]
+    tau = loss.tau
+    log_p = F.log_softmax(avatars.reshape(N, K, C, -1) / tau, dim=-1)
+    p = log_p.exp()  # (N, K, C, H*W)
+    neg_entropy = _weighted_total(p * log_p, weights)
+    log_q = F.log_softmax(preds_S.reshape(N, C, -1) / tau, dim=-1)
+    cross = -(_weighted_mean(p, weights) * log_q).sum()  # p_mean: (N, C, HW)
+    return loss.loss_weight * tau**2 * (neg_entropy + cross) / (N * C)
+
+
+def _kl(loss: KLDivergence, preds_S: Tensor, avatars: Tensor,
+        weights: Tensor) -> Tensor:
+    tau = loss.tau
+    log_p = F.log_softmax(avatars / tau, dim=2)  # classes: (N, K, C, ...)
+    p = log_p.exp()
+    log_q = F.log_softmax(preds_S / tau, dim=1)  # (N, C, ...)
+    pointwise = (_weighted_mean(p * log_p, weights) -
+                 _weighted_mean(p, weights) * log_q)  # (N, C, ...)
+    reduce = {
+        'none': lambda x: x,
+        'sum': torch.sum,
+        'mean': torch.mean,
+        'batchmean': lambda x: x.sum() / x.shape[0],
+    }[loss.reduction]
+    return loss.loss_weight * tau**2 * reduce(pointwise)
+
+
+def _mgd(loss: MGDLoss, preds_S: Tensor, avatars: Tensor,
+         weights: Tensor) -> Tensor:
+    N = preds_S.shape[0]
+    mean = _weighted_mean(avatars, weights)  # (N, C, H, W)
+    spread = _weighted_total((avatars - mean.unsqueeze(1))**2, weights)
+    return loss.alpha_mgd * (((preds_S - mean)**2).sum() + spread) / N
+
+
+def _pearson(a: Tensor, b: Tensor, dim: int, eps: float = 1e-8) -> Tensor:
+    """MMRazor's ``pearson_correlation`` along ``dim`` (broadcasting)."""
+    a = a - a.mean(dim, keepdim=True)
+    b = b - b.mean(dim, keepdim=True)
+    return (a * b).sum(dim) / (a.norm(dim=dim) * b.norm(dim=dim) + eps)
+
+
+def _dist(loss: DISTLoss, preds_S: Tensor, avatars: Tensor,
+          weights: Tensor) -> Tensor:
+    tau = loss.tau
+    y_t = (avatars / tau).softmax(dim=2)  # (N, K, C, ...)
+    y_s = (preds_S / tau).softmax(dim=1).unsqueeze(1)  # (N, 1, C, ...)
+    K = avatars.shape[1]
+    # inter-class: along classes, per sample; intra-class: along the batch
+    inter = 1 - _pearson(y_s, y_t, dim=2).transpose(0, 1).reshape(K, -1)
+    intra = 1 - _pearson(y_s, y_t, dim=0).reshape(K, -1)
+    per_avatar = (loss.inter_loss_weight * inter.mean(1) +
+                  loss.intra_loss_weight * intra.mean(1))  # (K,)
+    return loss.loss_weight * tau**2 * (per_avatar * weights).sum()
+
+
+_BATCHED: Dict[type, Callable] = {
+    ChannelWiseDivergence: _cwd,
+    KLDivergence: _kl,
+    MGDLoss: _mgd,
+    DISTLoss: _dist,
+}
+
+
+def has_batched_form(base_loss: nn.Module) -> bool:
+    """Whether K avatars cost one pass (else one base-loss call each)."""
+    return hasattr(base_loss, 'avatar_loss') or type(base_loss) in _BATCHED
+
+
+def avatar_ensemble_loss(base_loss: nn.Module, preds_S: Tensor,
+                         avatars: Tensor, weights: Tensor,
+                         **other_inputs) -> Tensor:
+    """sum_k w_k * base_loss(preds_S, avatars[:, k], **other_inputs).
+
+    Args:
+        base_loss (nn.Module): The wrapped distillation loss.
+        preds_S (Tensor): Student tensor ``(N, C, ...)``.
+        avatars (Tensor): Detached avatars ``(N, K, C, ...)``.
+        weights (Tensor): Avatar weights ``(K,)``, summing to 1.
+        other_inputs: Further inputs of the base loss (e.g. labels),
+            passed to every call.
+    """
+    if hasattr(base_loss, 'avatar_loss'):
+        return base_loss.avatar_loss(preds_S, avatars, weights,
+                                     **other_inputs)
+    batched = _BATCHED.get(type(base_loss))
+    if batched is not None and not other_inputs:
+        return batched(base_loss, preds_S, avatars, weights)
+    # contiguous: losses such as MMRazor's CWD ``view`` their inputs
+    return sum(
+        w * base_loss(preds_S, avatars[:, k].contiguous(), **other_inputs)
+        for k, w in enumerate(weights))

@@ -1,0 +1,204 @@
+"""Avatar Knowledge Distillation: a self-ensemble of one teacher.
+
+Zhang et al., "Avatar Knowledge Distillation: Self-ensemble Teacher Paradigm
+with Uncertainty", ACM MM 2023. https://arxiv.org/abs/2305.02722
+Official code (MMRazor 0.x, read, not copied):
+https://github.com/Gumpest/AvatarKD
+"""
+import inspect
+from typing import Callable, Dict, Optional, Sequence, Tuple
+
+import torch
+from mmengine.logging import MessageHub
+from mmrazor.registry import MODELS
+from torch import Tensor, nn
+
+from .avatar_ensembles import avatar_ensemble_loss
+from .avatar_uncertainty import (avatar_uncertainty, channel_stats,
+                                 standardize, standardize_avatars,
+                                 uncertainty_weights)
+
+UNCERTAINTY_MODES = ('bn', 'variance', None)
+
+
+@MODELS.register_module()
+class AvatarKDLoss(nn.Module):
+    """Distil from K perturbed avatars of the teacher, weighted by uncertainty.
+
+    Every call perturbs the detached teacher tensor T into avatars
+    A_1..A_K (``perturbation``) and returns
+
+        L = loss_weight * sum_k w_k * base_loss(f(S), f(A_k)),
+
+    where, by ``uncertainty``:
+
+    - ``'bn'`` (the original code): f = affine-free BatchNorm with the
+      current batch's per-channel statistics, w_k = 1/K. With K=1 and
+      ``AvatarDropout(p=0.1)`` this is the original AKD-MGD/MasKD loss,
+      base_loss(BN(S), BN(dropout(T))).
+    - ``'variance'`` (the paper's uncertainty factor): f = identity,
+      w_k = softmax_k(-u_k / mean_j u_j), u_k the variance of avatar k's
+      per-channel mean and std around the teacher's (see
+      ``avatar_uncertainty``).
+    - ``None``: f = identity, w_k = 1/K.
+
+    The K avatars cost one batched pass for CWD, KLDivergence, MGD and DIST
+    (``avatar_ensembles``). Tuples of tensors (FPN levels) are distilled
+    level by level and the losses summed, so one entry covers a whole neck.
+
+    ``forward`` has the base loss's signature: its first argument is the
+    student tensor, its second the teacher's, and ``loss_forward_mappings``
+    written for the base loss work unchanged. The logged statistics
+    ``distill.<log_name>_uncertainty`` (mean u_k) and
+    ``distill.<log_name>_weight_spread`` (max_k w_k - min_k w_k) are
+    averaged over levels; their keys contain no "loss", so they are not
+    optimised.
+
+    Args:
+        base_loss (dict): Config of any registered distillation loss.
+        num_avatars (int): Avatars per iteration, K. Defaults to 1.
+        perturbation (dict): Config of the avatar perturbation.
+            Defaults to ``dict(type='AvatarDropout', p=0.1)``.
+        uncertainty (str | None): ``'bn'``, ``'variance'`` or None.
+            Defaults to ``'bn'``.
+        loss_weight (float): Scale of the loss. Defaults to 1.0.
+        log_name (str): Prefix of the logged statistics; give each AKD
+            loss of a config its own. Defaults to ``'akd'``.
+
+    Example:
+        >>> import torch
+        >>> from akd.losses import AvatarKDLoss
+        >>> loss = AvatarKDLoss(
+        ...     base_loss=dict(type='ChannelWiseDivergence', tau=1.0),
+        ...     num_avatars=4, uncertainty='variance')
+        >>> student, teacher = torch.randn(2, 8, 5, 6), torch.randn(2, 8, 5, 6)
+        >>> loss(student, teacher).shape
+        torch.Size([])
+    """
+
+    def __init__(self,
+                 base_loss: dict,
+                 num_avatars: int = 1,
+                 perturbation: Optional[dict] = None,
+                 uncertainty: Optional[str] = 'bn',
+                 loss_weight: float = 1.0,
+                 log_name: str = 'akd'):
+        super().__init__()
+        name = type(self).__name__
+        if not isinstance(num_avatars, int) or num_avatars < 1:
+            raise ValueError(
+                f'{name}.num_avatars must be an integer >= 1, got '
+                f'{num_avatars!r}')
+        if uncertainty not in UNCERTAINTY_MODES:
+            raise ValueError(
+                f'{name}.uncertainty must be one of {UNCERTAINTY_MODES}, got '
+                f'{uncertainty!r}')
+        self.base_loss = MODELS.build(base_loss)
+        self.perturbation = MODELS.build(
+            perturbation or dict(type='AvatarDropout', p=0.1))
+        self.num_avatars = num_avatars
+        self.uncertainty = uncertainty
+        self.loss_weight = loss_weight
+        self.log_name = log_name
+        self._signature = inspect.signature(self.base_loss.forward)
+        params = list(self._signature.parameters.values())
+        positional = (inspect.Parameter.POSITIONAL_ONLY,
+                      inspect.Parameter.POSITIONAL_OR_KEYWORD)
+        if len(params) < 2 or any(p.kind not in positional
+                                  for p in params[:2]):
+            raise TypeError(
+                f'{name}: {type(self.base_loss).__name__}.forward must take '
+                f'the student and the teacher tensors as its first two '
+                f'arguments, got forward{self._signature}')
+        self._student_key, self._teacher_key = params[0].name, params[1].name
+
+    @property
+    def forward(self) -> Callable:
+        """``base_loss.forward``'s signature, distilling from avatars.
+
+        MMRazor checks ``loss_forward_mappings`` against
+        ``inspect.signature(loss.forward)``, so the wrapper advertises the
+        base loss's parameters.
+        """
+
+        def forward(*args, **kwargs) -> Tensor:
+            return self._forward_avatars(*args, **kwargs)
+
+        forward.__signature__ = self._signature
+        return forward
+
+    def _forward_avatars(self, *args, **kwargs) -> Tensor:
+        inputs = self._signature.bind(*args, **kwargs).arguments
+        preds_S = inputs.pop(self._student_key)
+        preds_T = inputs.pop(self._teacher_key)
+        if isinstance(preds_S, Sequence):
+            pairs = self._levels(preds_S, preds_T)
+        else:
+            pairs = [(preds_S, preds_T)]
+        losses, uncertainties, spreads = [], [], []
+        for student, teacher in pairs:
+            loss, uncertainty, weights = self._avatar_loss(
+                student, teacher, inputs)
+            losses.append(loss)
+            uncertainties.append(uncertainty.mean())
+            spreads.append(weights.max() - weights.min())
+        if self.training:
+            self._log('uncertainty', uncertainties)
+            self._log('weight_spread', spreads)
+        return self.loss_weight * sum(losses)
+
+    def _levels(self, preds_S: Sequence[Tensor],
+                preds_T: Sequence[Tensor]) -> Sequence[Tuple[Tensor, Tensor]]:
+        if (not isinstance(preds_T, Sequence)
+                or len(preds_T) != len(preds_S)):
+            found = (f'{len(preds_T)} tensors' if isinstance(
+                preds_T, Sequence) else type(preds_T).__name__)
+            raise ValueError(
+                f'{type(self).__name__}: the student gave {len(preds_S)} '
+                f'tensors (levels) but the teacher gave {found}: record '
+                'the same module outputs (e.g. neck) from both, or pick one '
+                'level with data_idx.')
+        return list(zip(preds_S, preds_T))
+
+    def _avatar_loss(self, preds_S: Tensor, preds_T: Tensor,
+                     other_inputs: Dict) -> Tuple[Tensor, Tensor, Tensor]:
+        """The weighted base loss of one tensor pair, u_k and w_k."""
+        if preds_S.shape != preds_T.shape:
+            raise ValueError(
+                f'{type(self).__name__}({type(self.base_loss).__name__}): '
+                f'student shape {tuple(preds_S.shape)} != teacher shape '
+                f'{tuple(preds_T.shape)}. Map the student to the teacher\'s '
+                'shape with a connector: add one to model.distiller.connectors'
+                " (e.g. dict(type='ConvModuleConnector', in_channel=..., "
+                'out_channel=..., kernel_size=1)) and name it as '
+                f"connector='...' in the {self._student_key} mapping of "
+                'loss_forward_mappings.')
+        with torch.no_grad():
+            teacher = preds_T.detach()
+            avatars = self.perturbation(teacher, self.num_avatars)
+            K = self.num_avatars
+            if self.uncertainty == 'bn':
+                avatars, *avatar_stats = standardize_avatars(avatars)
+            else:
+                avatar_stats = channel_stats(avatars, channel_dim=2)
+            uncertainty = avatar_uncertainty(
+                channel_stats(teacher, channel_dim=1), avatar_stats)
+            if self.uncertainty == 'variance':
+                weights = uncertainty_weights(uncertainty)
+            else:
+                weights = uncertainty.new_full((K, ), 1 / K)
+        if self.uncertainty == 'bn':
+            preds_S = standardize(preds_S)
+        loss = avatar_ensemble_loss(self.base_loss, preds_S, avatars,
+                                    weights, **other_inputs)
+        return loss, uncertainty, weights
+
+    def _log(self, statistic: str, values: Sequence[Tensor]) -> None:
+        value = torch.stack(values).mean().item()
+        MessageHub.get_current_instance().update_scalar(
+            f'train/distill.{self.log_name}_{statistic}', value)
+
+    def extra_repr(self) -> str:
+        return (f'num_avatars={self.num_avatars}, '
+                f'uncertainty={self.uncertainty!r}, '
+                f'loss_weight={self.loss_weight}, log_name={self.log_name!r}')

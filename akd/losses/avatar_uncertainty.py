@@ -1,0 +1,89 @@
+"""Batch standardisation and uncertainty weights of AKD's avatars.
+
+Zhang et al., "Avatar Knowledge Distillation: Self-ensemble Teacher Paradigm
+with Uncertainty", ACM MM 2023. https://arxiv.org/abs/2305.02722
+
+Statistics are per channel over the batch and positions: mu_c, sigma_c for
+the teacher T, mu_kc, sigma_kc for avatar k. The statistical difference of
+avatar k from the vanilla teacher, relative to the teacher's spread, is
+
+    d_kc = ((mu_kc - mu_c) / sigma_c, (sigma_kc - sigma_c) / sigma_c),
+
+and the uncertainty of avatar k is its variance around the teacher,
+u_k = 1/(2C) * sum_c |d_kc|^2. The weights are
+
+    w_k = exp(-u_k / u_bar) / sum_j exp(-u_j / u_bar),  u_bar = mean_k u_k,
+
+which sum to 1, are equal when the avatars agree (all u_k equal, e.g. p=0),
+shrink the avatars that deviate most and do not depend on the features'
+scale. See docs/methods/akd.md.
+"""
+from typing import Tuple
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+EPS = 1e-5  # BatchNorm's default eps, used for every division by a spread
+
+
+def standardize(x: Tensor) -> Tensor:
+    """Affine-free BatchNorm with the batch statistics of channel dim 1."""
+    return F.batch_norm(x, None, None, training=True, eps=EPS)
+
+
+def standardize_avatars(avatars: Tensor) -> Tuple[Tensor, Tensor, Tensor]:
+    """Standardise each avatar's channels with its own batch statistics.
+
+    Args:
+        avatars (Tensor): ``(N, K, C, ...)``.
+
+    Returns:
+        tuple: the standardised avatars ``(N, K, C, ...)`` and the per-avatar
+        channel means and (unbiased) variances, each ``(K, C)``.
+    """
+    N, K, C, *spatial = avatars.shape
+    mean = avatars.new_zeros(K * C)
+    var = avatars.new_ones(K * C)
+    # one fused BatchNorm over K*C channels; momentum 1 stores the batch
+    # statistics in the running buffers
+    normed = F.batch_norm(
+        avatars.reshape(N, K * C, *spatial), mean, var, training=True,
+        momentum=1.0, eps=EPS)  # (N, K*C, ...)
+    return normed.reshape(avatars.shape), mean.reshape(K, C), var.reshape(
+        K, C)
+
+
+def channel_stats(x: Tensor, channel_dim: int) -> Tuple[Tensor, Tensor]:
+    """Per-channel mean and unbiased variance over batch and positions.
+
+    ``channel_dim`` is 1 for a teacher ``(N, C, ...)`` (stats ``(C,)``) and
+    2 for avatars ``(N, K, C, ...)`` (stats ``(K, C)``).
+    """
+    dims = [0] + list(range(channel_dim + 1, x.dim()))
+    var, mean = torch.var_mean(x, dim=dims)
+    return mean, var
+
+
+def avatar_uncertainty(teacher_stats: Tuple[Tensor, Tensor],
+                       avatar_stats: Tuple[Tensor, Tensor]) -> Tensor:
+    """u_k = 1/(2C) sum_c |d_kc|^2, the avatars' variance around the teacher.
+
+    Args:
+        teacher_stats: channel means and variances of the teacher, ``(C,)``.
+        avatar_stats: channel means and variances of the avatars, ``(K, C)``.
+
+    Returns:
+        Tensor: ``(K,)``, dimensionless.
+    """
+    mean_T, var_T = teacher_stats
+    mean_A, var_A = avatar_stats
+    std_T = var_T.sqrt()
+    d_mean = (mean_A - mean_T) / (std_T + EPS)  # (K, C)
+    d_std = (var_A.sqrt() - std_T) / (std_T + EPS)  # (K, C)
+    return (d_mean**2 + d_std**2).mean(dim=1) / 2
+
+
+def uncertainty_weights(uncertainty: Tensor) -> Tensor:
+    """w_k = softmax_k(-u_k / u_bar): sums to 1, equal when all u_k agree."""
+    return torch.softmax(-uncertainty / (uncertainty.mean() + EPS), dim=0)

@@ -1,0 +1,191 @@
+"""Benchmark AvatarKDLoss against its base loss and the original AKD form.
+
+Prints, in one run, forward+backward time and peak memory of:
+- the base loss (MMRazor's ChannelWiseDivergence),
+- the original one-avatar form written plainly,
+  base_loss(F.batch_norm(S), F.dropout(T, 0.1)) (the original's CWD variant),
+- ``AvatarKDLoss`` with K = 1, 4, 8 (``uncertainty='bn'`` unless given),
+on FPN features (5 levels, 256 channels, batch 2, of a 1333x800 image) and
+on Cityscapes logits (19 x 128 x 256, batch 2), as ratios to the original
+form; then the whole training step of AKD toy configs against their
+base-method twins. Timing is the median over interleaved repeats, so a
+busy machine slows every variant alike. Peak memory is the CUDA allocator's
+peak on GPU and the growth of a fresh process's peak resident set (VmHWM) on CPU.
+
+    python tools/analysis/benchmark_akd.py [--device cuda] [--repeats 10]
+"""
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import time
+from typing import Callable, Dict, List
+
+import torch
+import torch.nn.functional as F
+
+FPN_SHAPES = [(2, 256, 100, 167), (2, 256, 50, 84), (2, 256, 25, 42),
+              (2, 256, 13, 21), (2, 256, 7, 11)]  # strides 8..128 of 1333x800
+LOGIT_SHAPES = [(2, 19, 128, 256)]
+TENSORS = {'fpn': FPN_SHAPES, 'logits': LOGIT_SHAPES}
+AVATARS = (1, 4, 8)
+STEP_PAIRS = [
+    ('configs/cwd/cwd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py',
+     'configs/akd/akd-cwd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'),
+    ('configs/cwd/cwd_logits_pspnet-r18-w32-d8_pspnet-r18-w16-d8_'
+     'toy-cityscapes.py',
+     'configs/akd/akd-cwd_logits_pspnet-r18-w32-d8_pspnet-r18-w16-d8_'
+     'toy-cityscapes.py'),
+]
+
+
+def loss_variants(uncertainty: str) -> Dict[str, Callable]:
+    """name -> builder of a loss(list of student, list of teacher)."""
+    import akd  # noqa: F401  (registers AvatarKDLoss)
+    from mmrazor.registry import MODELS
+    base_cfg = dict(type='ChannelWiseDivergence', tau=1.0)
+
+    def base():
+        cwd = MODELS.build(base_cfg)
+        return lambda S, T: sum(cwd(s, t) for s, t in zip(S, T))
+
+    def original():
+        cwd = MODELS.build(base_cfg)
+
+        def loss(S, T):
+            return sum(
+                cwd(F.batch_norm(s, None, None, training=True),
+                    F.dropout(t, p=0.1, training=True))
+                for s, t in zip(S, T))
+
+        return loss
+
+    def ours(k):
+        return lambda: MODELS.build(
+            dict(type='AvatarKDLoss', base_loss=base_cfg, num_avatars=k,
+                 uncertainty=uncertainty))
+
+    variants = {'base loss': base, 'original (1 avatar)': original}
+    variants.update({f'AvatarKDLoss K={k}': ours(k) for k in AVATARS})
+    return variants
+
+
+def make_inputs(shapes, device):
+    gen = torch.Generator().manual_seed(0)
+    S = [torch.randn(s, generator=gen).to(device).requires_grad_()
+         for s in shapes]
+    T = [torch.randn(s, generator=gen).to(device) for s in shapes]
+    return S, T
+
+
+def run_once(loss, S, T, device) -> None:
+    loss(S, T).backward()
+    for s in S:
+        s.grad = None
+    if device == 'cuda':
+        torch.cuda.synchronize()
+
+
+def time_losses(tensors: str, args) -> Dict[str, List[float]]:
+    S, T = make_inputs(TENSORS[tensors], args.device)
+    losses = {n: build() for n, build in loss_variants(
+        args.uncertainty).items()}
+    times = {name: [] for name in losses}
+    for name, loss in losses.items():  # warm-up
+        run_once(loss, S, T, args.device)
+    for _ in range(args.repeats):
+        for name, loss in losses.items():
+            start = time.perf_counter()
+            run_once(loss, S, T, args.device)
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def peak_memory(tensors: str, name: str, args) -> float:
+    """Peak extra memory (MiB) of one forward+backward of variant ``name``."""
+    S, T = make_inputs(TENSORS[tensors], args.device)
+    loss = loss_variants(args.uncertainty)[name]()
+    if args.device == 'cuda':
+        torch.cuda.synchronize()
+        torch.cuda.reset_peak_memory_stats()
+        before = torch.cuda.memory_allocated()
+        run_once(loss, S, T, args.device)
+        return (torch.cuda.max_memory_allocated() - before) / 2**20
+    before = _proc_status_kib('VmRSS')
+    run_once(loss, S, T, args.device)
+    return (_proc_status_kib('VmHWM') - before) / 1024
+
+
+def _proc_status_kib(field: str) -> int:
+    """A memory field of /proc/self/status (VmHWM: peak RSS of this exec)."""
+    with open('/proc/self/status') as status:
+        for line in status:
+            if line.startswith(field + ':'):
+                return int(line.split()[1])
+    raise RuntimeError(f'/proc/self/status has no {field}')
+
+
+def cpu_peak_memory(tensors: str, name: str, args) -> float:
+    """``peak_memory`` in a fresh process, so earlier peaks do not hide it."""
+    cmd = [sys.executable, __file__, '--memory-of', tensors, name,
+           '--uncertainty', str(args.uncertainty), '--threads',
+           str(args.threads)]
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return float(out.stdout.strip().splitlines()[-1])
+
+
+def report_losses(args) -> None:
+    for tensors, shapes in TENSORS.items():
+        times = time_losses(tensors, args)
+        ref = statistics.median(times['original (1 avatar)'])
+        print(f'\n## {tensors}: {len(shapes)} tensor(s), first {shapes[0]}, '
+              f'uncertainty={args.uncertainty!r}, device={args.device}')
+        print('| variant | fwd+bwd ms | x original | peak MiB |')
+        print('|---|---:|---:|---:|')
+        for name, samples in times.items():
+            median = statistics.median(samples)
+            memory = (peak_memory(tensors, name, args) if args.device
+                      == 'cuda' else cpu_peak_memory(tensors, name, args))
+            print(f'| {name} | {median * 1e3:.1f} | {median / ref:.2f} | '
+                  f'{memory:.0f} |')
+
+
+def report_steps(args) -> None:
+    from akd.utils.train_step_timer import time_train_steps
+    print(f'\n## training step (toy configs, device={args.device})')
+    print('| config | step ms | x base-method twin |')
+    print('|---|---:|---:|')
+    for base_cfg, akd_cfg in STEP_PAIRS:
+        times = time_train_steps([base_cfg, akd_cfg], args.step_repeats,
+                                 args.device)
+        ref = statistics.median(times[base_cfg])
+        for cfg in (base_cfg, akd_cfg):
+            median = statistics.median(times[cfg])
+            print(f'| {cfg} | {median * 1e3:.0f} | {median / ref:.2f} |')
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
+    parser.add_argument('--repeats', type=int, default=10)
+    parser.add_argument('--step-repeats', type=int, default=10)
+    parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument(
+        '--uncertainty', default='bn', type=lambda s: None
+        if s == 'None' else s, help="'bn', 'variance' or None")
+    parser.add_argument('--skip-steps', action='store_true')
+    parser.add_argument('--memory-of', nargs=2, metavar=('TENSORS', 'NAME'),
+                        help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    if args.memory_of:
+        print(peak_memory(*args.memory_of, args))
+        return
+    report_losses(args)
+    if not args.skip_steps:
+        report_steps(args)
+
+
+if __name__ == '__main__':
+    main()
