@@ -1,18 +1,10 @@
-# CWD from RetinaNet R101 to RetinaNet R50 on COCO 2017, 12 epochs.
-# 8 GPUs x 2 img = 16 img/iter, SGD lr 0.01 as mmdet's RetinaNet 1x.
+# CWD on FPN, RetinaNet R101 -> R50 on COCO. AKD twin:
+# configs/akd/akd-cwd_fpn_retina-r101_retina-r50_1x_coco.py.
 _base_ = [
-    'mmdet::_base_/datasets/coco_detection.py',
-    'mmdet::_base_/schedules/schedule_1x.py',
-    'mmdet::_base_/default_runtime.py', './_base_/cwd_fpn_retina.py'
+    '../_base_/pairs/retina-r101_retina-r50_1x_coco.py',
+    './_base_/cwd_fpn.py'
 ]
-teacher_ckpt = 'https://download.openmmlab.com/mmdetection/v2.0/retinanet/retinanet_r101_fpn_1x_coco/retinanet_r101_fpn_1x_coco_20200130-7a93545f.pth'  # noqa: E501
 model = dict(
-    architecture=dict(
-        cfg_path='mmdet::retinanet/retinanet_r50_fpn_1x_coco.py',
-        pretrained=False),
-    teacher=dict(
-        cfg_path='mmdet::retinanet/retinanet_r101_fpn_1x_coco.py',
-        pretrained=False),
-    teacher_ckpt=teacher_ckpt)
-optim_wrapper = dict(optimizer=dict(lr=0.01))
-val_cfg = dict(_delete_=True, type='mmrazor.SingleTeacherDistillValLoop')
+    architecture=dict(cfg_path={{_base_.student_cfg}}, pretrained=False),
+    teacher=dict(cfg_path={{_base_.teacher_cfg}}, pretrained=False),
+    teacher_ckpt={{_base_.teacher_ckpt}})

@@ -1,16 +1,10 @@
-# CWD on FPN between the toy RetinaNets on the generated toy COCO set (CPU).
-# The teacher comes from
-#   python tools/train.py configs/toy_models/retinanet_r18-w32_fpn_toy-coco.py
-# (`make demo` trains it into work_dirs/demo/).
+# CWD on FPN, toy RetinaNet R18-w32 -> R18-w16. AKD twin:
+# configs/akd/akd-cwd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py.
 _base_ = [
-    '../_base_/datasets/toy_coco_detection.py',
-    '../_base_/schedules/toy_schedule.py', '../_base_/toy_det_runtime.py',
-    './_base_/cwd_fpn_retina.py'
+    '../_base_/pairs/retina-r18-w32_retina-r18-w16_toy-coco.py',
+    './_base_/cwd_fpn.py'
 ]
 model = dict(
-    architecture=dict(
-        cfg_path='{{fileDirname}}/../toy_models/retinanet_r18-w16_fpn_toy-coco.py'),  # noqa: E501
-    teacher=dict(
-        cfg_path='{{fileDirname}}/../toy_models/retinanet_r18-w32_fpn_toy-coco.py'),  # noqa: E501
-    teacher_ckpt='work_dirs/demo/retinanet_r18-w32_fpn_toy-coco/teacher.pth')
-val_cfg = dict(_delete_=True, type='mmrazor.SingleTeacherDistillValLoop')
+    architecture=dict(cfg_path={{_base_.student_cfg}}, pretrained=False),
+    teacher=dict(cfg_path={{_base_.teacher_cfg}}, pretrained=False),
+    teacher_ckpt={{_base_.teacher_ckpt}})

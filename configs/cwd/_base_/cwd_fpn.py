@@ -1,4 +1,4 @@
-# CWD on the five FPN levels of RetinaNet (MMRazor's ChannelWiseDivergence,
+# CWD on the five FPN levels of a detector (MMRazor's ChannelWiseDivergence,
 # tau=1, weight 10 per level, as in MMRazor's cwd_fpn configs). The leaf
 # config adds data, schedule, runtime, student, teacher and teacher_ckpt.
 custom_imports = dict(imports=['akd'], allow_failed_imports=False)

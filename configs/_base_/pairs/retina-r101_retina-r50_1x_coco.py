@@ -1,0 +1,12 @@
+# RetinaNet R101 (38.9 AP) -> RetinaNet R50 (36.5 AP) on COCO 2017, 12
+# epochs. 8 GPUs x 2 img = 16 img/iter, SGD lr 0.01 as mmdet's RetinaNet 1x.
+_base_ = [
+    'mmdet::_base_/datasets/coco_detection.py',
+    'mmdet::_base_/schedules/schedule_1x.py',
+    'mmdet::_base_/default_runtime.py'
+]
+student_cfg = 'mmdet::retinanet/retinanet_r50_fpn_1x_coco.py'
+teacher_cfg = 'mmdet::retinanet/retinanet_r101_fpn_1x_coco.py'
+teacher_ckpt = 'https://download.openmmlab.com/mmdetection/v2.0/retinanet/retinanet_r101_fpn_1x_coco/retinanet_r101_fpn_1x_coco_20200130-7a93545f.pth'  # noqa: E501
+optim_wrapper = dict(optimizer=dict(lr=0.01))
+val_cfg = dict(_delete_=True, type='mmrazor.SingleTeacherDistillValLoop')

@@ -1,0 +1,10 @@
+# AKD-CWD on FPN, Faster R-CNN R101 -> R50 on COCO. Twin:
+# configs/cwd/cwd_fpn_faster-rcnn-r101_faster-rcnn-r50_1x_coco.py.
+_base_ = [
+    '../_base_/pairs/faster-rcnn-r101_faster-rcnn-r50_1x_coco.py',
+    './_base_/akd-cwd_fpn.py'
+]
+model = dict(
+    architecture=dict(cfg_path={{_base_.student_cfg}}, pretrained=False),
+    teacher=dict(cfg_path={{_base_.teacher_cfg}}, pretrained=False),
+    teacher_ckpt={{_base_.teacher_ckpt}})

@@ -1,0 +1,6 @@
+# The toy FCOS teacher: ResNet-18 of base width 32, four head convs.
+_base_ = './fcos_r18-w16_fpn_toy-coco.py'
+model = dict(
+    backbone=dict(base_channels=32),
+    neck=dict(in_channels=[32, 64, 128, 256]),
+    bbox_head=dict(stacked_convs=4))
