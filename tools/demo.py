@@ -24,6 +24,7 @@ PROGRESS_MARKS = ('Iter(train)', 'Iter(val)', 'Error', 'error:')
 class Run:
     config: str
     iters: int
+    root: str = WORK
 
     @property
     def name(self) -> str:
@@ -31,7 +32,7 @@ class Run:
 
     @property
     def work_dir(self) -> str:
-        return osp.join(WORK, self.name)
+        return osp.join(self.root, self.name)
 
 
 @dataclass

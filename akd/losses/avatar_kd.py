@@ -21,6 +21,11 @@ from .avatar_uncertainty import (avatar_uncertainty, channel_stats,
 UNCERTAINTY_MODES = ('bn', 'variance', None)
 
 
+def _build_in_mmrazor_scope(cfg: dict) -> nn.Module:
+    """Build ``cfg`` from MMRazor's registry whatever the default scope."""
+    return MODELS.build({'_scope_': 'mmrazor', **cfg})
+
+
 @MODELS.register_module()
 class AvatarKDLoss(nn.Module):
     """Distil from K perturbed avatars of the teacher, weighted by uncertainty.
@@ -93,8 +98,8 @@ class AvatarKDLoss(nn.Module):
             raise ValueError(
                 f'{name}.uncertainty must be one of {UNCERTAINTY_MODES}, got '
                 f'{uncertainty!r}')
-        self.base_loss = MODELS.build(base_loss)
-        self.perturbation = MODELS.build(
+        self.base_loss = _build_in_mmrazor_scope(base_loss)
+        self.perturbation = _build_in_mmrazor_scope(
             perturbation or dict(type='AvatarDropout', p=0.1))
         self.num_avatars = num_avatars
         self.uncertainty = uncertainty

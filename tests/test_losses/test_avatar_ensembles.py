@@ -33,7 +33,7 @@ CASES = [(cfg, shape) for cfg in BASE_LOSSES
 
 @pytest.mark.parametrize('cfg,shape', CASES, ids=str)
 def test_batched_ensemble_matches_loop_over_avatars(cfg, shape):
-    base_loss = MODELS.build(cfg)
+    base_loss = MODELS.build({'_scope_': 'mmrazor', **cfg})
     assert has_batched_form(base_loss)
     torch.manual_seed(0)
     N, *rest = shape
@@ -49,7 +49,8 @@ def test_batched_ensemble_matches_loop_over_avatars(cfg, shape):
 
 
 def test_kl_ensemble_keeps_pointwise_loss_without_reduction():
-    base_loss = MODELS.build(dict(type='KLDivergence', reduction='none'))
+    base_loss = MODELS.build(
+        dict(_scope_='mmrazor', type='KLDivergence', reduction='none'))
     student, avatars = torch.randn(2, 4, 3, 3), torch.randn(2, 2, 4, 3, 3)
     weights = torch.tensor([0.25, 0.75])
     torch.testing.assert_close(

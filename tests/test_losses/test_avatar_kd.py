@@ -54,7 +54,7 @@ def test_matches_reference_equation(base, uncertainty):
     loss = AvatarKDLoss(base_loss=base, num_avatars=3,
                         uncertainty=uncertainty, loss_weight=2.0)
     avatars = draw_avatars(loss, teacher, seed=1)
-    base_loss = MODELS.build(base)
+    base_loss = MODELS.build({'_scope_': 'mmrazor', **base})
     if uncertainty == 'bn':
         f = reference_bn
         weights = torch.full((3, ), 1 / 3)
@@ -128,7 +128,7 @@ def test_one_bn_avatar_has_the_original_expectation():
     """E[ours] = E[MGD(BN(S), BN(F.dropout(T, 0.1)))], the original AKD-MGD."""
     torch.manual_seed(0)
     student, teacher = torch.randn(2, 3, 4, 4), torch.randn(2, 3, 4, 4)
-    mgd = MODELS.build(MGD)
+    mgd = MODELS.build({'_scope_': 'mmrazor', **MGD})
     ours = AvatarKDLoss(base_loss=MGD, num_avatars=1)
     draws = 4000
     original = torch.stack([
@@ -232,3 +232,11 @@ def test_logs_statistics_without_loss_in_their_keys():
 def test_docstring_example_runs():
     result = doctest.testmod(akd.losses.avatar_kd, verbose=False)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_builds_mmrazor_losses_under_another_default_scope():
+    from mmengine.registry import DefaultScope
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        loss = MODELS.build(
+            dict(_scope_='mmrazor', type='AvatarKDLoss', base_loss=CWD))
+        assert type(loss.base_loss).__name__ == 'ChannelWiseDivergence'

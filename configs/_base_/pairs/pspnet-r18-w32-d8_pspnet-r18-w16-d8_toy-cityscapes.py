@@ -8,5 +8,5 @@ _base_ = [
 ]
 student_cfg = '{{fileDirname}}/../../toy_models/pspnet_r18-w16-d8_toy-cityscapes.py'  # noqa: E501
 teacher_cfg = '{{fileDirname}}/../../toy_models/pspnet_r18-w32-d8_toy-cityscapes.py'  # noqa: E501
-teacher_ckpt = 'work_dirs/demo/pspnet_r18-w32-d8_toy-cityscapes/teacher.pth'
+teacher_ckpt = 'work_dirs/demo/pspnet_r18-w32-d8_toy-cityscapes/final.pth'
 val_cfg = dict(_delete_=True, type='mmrazor.SingleTeacherDistillValLoop')

@@ -8,5 +8,5 @@ _base_ = [
 ]
 student_cfg = '{{fileDirname}}/../../toy_models/retinanet_r18-w16_fpn_toy-coco.py'  # noqa: E501
 teacher_cfg = '{{fileDirname}}/../../toy_models/retinanet_r18-w32_fpn_toy-coco.py'  # noqa: E501
-teacher_ckpt = 'work_dirs/demo/retinanet_r18-w32_fpn_toy-coco/teacher.pth'
+teacher_ckpt = 'work_dirs/demo/retinanet_r18-w32_fpn_toy-coco/final.pth'
 val_cfg = dict(_delete_=True, type='mmrazor.SingleTeacherDistillValLoop')
