@@ -74,3 +74,23 @@ def test_unknown_loss_falls_back_to_one_call_per_avatar():
                          torch.full((4, ), 0.25))
     assert len(calls) == 4
     assert all(torch.equal(c, avatars[:, k]) for k, c in enumerate(calls))
+
+
+def test_loss_with_its_own_avatar_loss_method_is_used_as_is():
+
+    class OwnBatchedForm(torch.nn.Module):
+
+        def forward(self, preds_S, preds_T):
+            raise AssertionError('avatar_loss must be used instead')
+
+        def avatar_loss(self, preds_S, avatars, weights):
+            return (weights * avatars.mean(dim=(0, 2, 3, 4))).sum()
+
+    base_loss = OwnBatchedForm()
+    assert has_batched_form(base_loss)
+    avatars = torch.randn(2, 3, 4, 5, 5)
+    weights = torch.tensor([0.2, 0.3, 0.5])
+    torch.testing.assert_close(
+        avatar_ensemble_loss(base_loss, torch.randn(2, 4, 5, 5), avatars,
+                             weights),
+        (weights * avatars.mean(dim=(0, 2, 3, 4))).sum())

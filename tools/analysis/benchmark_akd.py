@@ -7,15 +7,15 @@ Prints, in one run, forward+backward time and peak memory of:
 - ``AvatarKDLoss`` with K = 1, 4, 8 (``uncertainty='bn'`` unless given),
 on FPN features (5 levels, 256 channels, batch 2, of a 1333x800 image) and
 on Cityscapes logits (19 x 128 x 256, batch 2), as ratios to the original
-form; then the whole training step of AKD toy configs against their
-base-method twins. Timing is the median over interleaved repeats, so a
+form; then the whole training step of AKD toy configs (K=4) against their
+base-method twins, on a batch of the toy data (`python
+tools/make_toy_data.py` first). Timing is the median over interleaved repeats, so a
 busy machine slows every variant alike. Peak memory is the CUDA allocator's
 peak on GPU and the growth of a fresh process's peak resident set (VmHWM) on CPU.
 
     python tools/analysis/benchmark_akd.py [--device cuda] [--repeats 10]
 """
 import argparse
-import json
 import statistics
 import subprocess
 import sys
@@ -151,8 +151,41 @@ def report_losses(args) -> None:
                   f'{memory:.0f} |')
 
 
+def time_train_steps(configs: List[str], repeats: int,
+                     device: str) -> Dict[str, List[float]]:
+    """Seconds per ``train_step`` of each config, interleaved, on one batch.
+
+    The teachers are randomly initialised (timing needs no weights); the
+    batch is the first of the config's own train dataloader.
+    """
+    from mmengine.config import Config
+    from mmengine.optim import build_optim_wrapper
+    from mmengine.registry import DefaultScope
+    from mmengine.runner import Runner
+    from mmrazor.registry import MODELS
+
+    steps = {}
+    for path in configs:
+        cfg = Config.fromfile(path)
+        cfg.model.teacher_ckpt = None
+        with DefaultScope.overwrite_default_scope(cfg.default_scope):
+            model = MODELS.build(cfg.model).to(device).train()
+            batch = next(iter(Runner.build_dataloader(cfg.train_dataloader)))
+            optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
+        steps[path] = (model, batch, optim_wrapper)
+    times = {path: [] for path in configs}
+    for i in range(repeats + 1):  # the first round warms up
+        for path, (model, batch, optim_wrapper) in steps.items():
+            start = time.perf_counter()
+            model.train_step(batch, optim_wrapper)
+            if device == 'cuda':
+                torch.cuda.synchronize()
+            if i > 0:
+                times[path].append(time.perf_counter() - start)
+    return times
+
+
 def report_steps(args) -> None:
-    from akd.utils.train_step_timer import time_train_steps
     print(f'\n## training step (toy configs, device={args.device})')
     print('| config | step ms | x base-method twin |')
     print('|---|---:|---:|')

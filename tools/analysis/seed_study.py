@@ -23,7 +23,8 @@ AKD_CONFIGS = {
     'seg': 'configs/akd/akd-cwd_logits_pspnet-r18-w32-d8_pspnet-r18-w16-d8_'
            'toy-cityscapes.py',
 }
-NUM_AVATARS = 'model.distiller.distill_losses.loss_akd.num_avatars'
+AKD_LOSS = 'model.distiller.distill_losses.loss_akd'
+NUM_AVATARS = f'{AKD_LOSS}.num_avatars'
 
 
 def variants(task_key: str, task) -> dict:
@@ -34,6 +35,8 @@ def variants(task_key: str, task) -> dict:
         'CWD': (task.distilled.config, []),
         'AKD-CWD K=1': (akd, [f'{NUM_AVATARS}=1']),
         'AKD-CWD K=4': (akd, [f'{NUM_AVATARS}=4']),
+        'AKD-CWD K=4 variance': (
+            akd, [f'{NUM_AVATARS}=4', f'{AKD_LOSS}.uncertainty=variance']),
     }
 
 
