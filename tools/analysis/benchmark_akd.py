@@ -156,7 +156,8 @@ def time_train_steps(configs: List[str], repeats: int,
     """Seconds per ``train_step`` of each config, interleaved, on one batch.
 
     The teachers are randomly initialised (timing needs no weights); the
-    batch is the first of the config's own train dataloader.
+    batches are the first ones of the config's own train dataloader, loaded
+    beforehand so that data loading is not timed.
     """
     from mmengine.config import Config
     from mmengine.optim import build_optim_wrapper
@@ -169,15 +170,17 @@ def time_train_steps(configs: List[str], repeats: int,
         cfg = Config.fromfile(path)
         cfg.model.teacher_ckpt = None
         with DefaultScope.overwrite_default_scope(cfg.default_scope):
-            model = MODELS.build(cfg.model).to(device).train()
-            batch = next(iter(Runner.build_dataloader(cfg.train_dataloader)))
+            model = MODELS.build(cfg.model).to(device)
+            model.train()  # MMRazor's train() returns None
+            loader = iter(Runner.build_dataloader(cfg.train_dataloader))
+            batches = [next(loader) for _ in range(repeats + 1)]
             optim_wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
-        steps[path] = (model, batch, optim_wrapper)
+        steps[path] = (model, batches, optim_wrapper)
     times = {path: [] for path in configs}
     for i in range(repeats + 1):  # the first round warms up
-        for path, (model, batch, optim_wrapper) in steps.items():
+        for path, (model, batches, optim_wrapper) in steps.items():
             start = time.perf_counter()
-            model.train_step(batch, optim_wrapper)
+            model.train_step(batches[i], optim_wrapper)
             if device == 'cuda':
                 torch.cuda.synchronize()
             if i > 0:
@@ -186,7 +189,8 @@ def time_train_steps(configs: List[str], repeats: int,
 
 
 def report_steps(args) -> None:
-    print(f'\n## training step (toy configs, device={args.device})')
+    print(f'\n## training step (toy configs, device={args.device}, '
+          f'flush_denormal={args.flush_denormal})')
     print('| config | step ms | x base-method twin |')
     print('|---|---:|---:|')
     for base_cfg, akd_cfg in STEP_PAIRS:
@@ -208,10 +212,14 @@ def main() -> None:
         '--uncertainty', default='bn', type=lambda s: None
         if s == 'None' else s, help="'bn', 'variance' or None")
     parser.add_argument('--skip-steps', action='store_true')
+    parser.add_argument(
+        '--flush-denormal', action='store_true',
+        help='flush denormal floats to zero on CPU (torch.set_flush_denormal)')
     parser.add_argument('--memory-of', nargs=2, metavar=('TENSORS', 'NAME'),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(args.flush_denormal)
     if args.memory_of:
         print(peak_memory(*args.memory_of, args))
         return

@@ -1,4 +1,4 @@
-"""Plain student vs base KD vs AKD (K=1, K=4) on the toy sets, over seeds.
+"""Plain student vs CWD vs AKD-CWD (K=1, K=4; bn, variance) on toy data.
 
 For toy COCO detection (RetinaNet, CWD on FPN) and toy Cityscapes
 segmentation (PSPNet, CWD on logits), trains every variant for each seed
@@ -25,6 +25,7 @@ AKD_CONFIGS = {
 }
 AKD_LOSS = 'model.distiller.distill_losses.loss_akd'
 NUM_AVATARS = f'{AKD_LOSS}.num_avatars'
+UNCERTAINTY = f'{AKD_LOSS}.uncertainty'
 
 
 def variants(task_key: str, task) -> dict:
@@ -33,10 +34,10 @@ def variants(task_key: str, task) -> dict:
     return {
         'student': (task.student.config, []),
         'CWD': (task.distilled.config, []),
-        'AKD-CWD K=1': (akd, [f'{NUM_AVATARS}=1']),
-        'AKD-CWD K=4': (akd, [f'{NUM_AVATARS}=4']),
+        'AKD-CWD K=1 bn': (akd, [f'{NUM_AVATARS}=1', f'{UNCERTAINTY}=bn']),
+        'AKD-CWD K=4 bn': (akd, [f'{NUM_AVATARS}=4', f'{UNCERTAINTY}=bn']),
         'AKD-CWD K=4 variance': (
-            akd, [f'{NUM_AVATARS}=4', f'{AKD_LOSS}.uncertainty=variance']),
+            akd, [f'{NUM_AVATARS}=4', f'{UNCERTAINTY}=variance']),
     }
 
 
