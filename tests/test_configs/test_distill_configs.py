@@ -16,9 +16,8 @@ from conftest import REPO
 from distill_step import take_distillation_step
 
 CONFIGS = sorted(
-    glob.glob(osp.join(REPO, 'configs', method, '*.py'))
-    for method in ('akd', 'cwd', 'mgd'))
-CONFIGS = sorted(sum(CONFIGS, []))
+    path for method in ('akd', 'cwd', 'mgd')
+    for path in glob.glob(osp.join(REPO, 'configs', method, '*.py')))
 AKD = [p for p in CONFIGS if '/akd/' in p]
 
 
