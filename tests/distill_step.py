@@ -13,12 +13,16 @@ import akd  # noqa: F401
 
 def _without_weights(cfg: Config) -> None:
     cfg.model.teacher_ckpt = None
+    for loss in cfg.model.distiller.distill_losses.values():
+        for part in (loss, loss.get('base_loss', {})):
+            if part.get('type') == 'MasKDLoss':
+                part.tokens_ckpt = None  # random tokens: no stage 1 here
     for part in ('architecture', 'teacher'):
         if 'cfg_path' in cfg.model[part]:
             cfg.model[part].pretrained = False
 
 
-def _det_batch(model):
+def det_batch(model):
     from mmdet.testing import demo_mm_inputs
     packed = demo_mm_inputs(batch_size=2, image_shapes=[(3, 128, 128)] * 2,
                             num_items=[3, 2], num_classes=80, with_mask=True)
@@ -53,7 +57,7 @@ def take_distillation_step(path: str) -> dict:
         path)
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         model = MODELS.build(cfg.model)
-        inputs, data_samples = _seg_batch() if is_seg else _det_batch(model)
+        inputs, data_samples = _seg_batch() if is_seg else det_batch(model)
         model.train()
         student = [p for p in model.student.parameters() if p.requires_grad]
         before = [p.detach().clone() for p in student]

@@ -1,4 +1,5 @@
 """akd's distillation losses (registered in MMRazor's ``MODELS``)."""
 from .avatar_kd import AvatarKDLoss
+from .maskd import MasKDLoss
 
-__all__ = ['AvatarKDLoss']
+__all__ = ['AvatarKDLoss', 'MasKDLoss']

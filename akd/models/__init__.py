@@ -2,10 +2,11 @@
 from . import local_cfg_path
 from .avatar_perturbations import (AvatarChannelDropout, AvatarDropout,
                                    AvatarGaussianNoise, AvatarSpatialDropout)
+from .receptive_tokens import ReceptiveTokens
 
 local_cfg_path.install()
 
 __all__ = [
     'AvatarDropout', 'AvatarChannelDropout', 'AvatarSpatialDropout',
-    'AvatarGaussianNoise'
+    'AvatarGaussianNoise', 'ReceptiveTokens'
 ]

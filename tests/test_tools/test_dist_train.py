@@ -22,13 +22,16 @@ AKD_SEG = ('configs/akd/akd-cwd_logits_pspnet-r18-w32-d8_pspnet-r18-w16-d8_'
 # AKD-MGD: avatars around MMRazor's trainable MGD generators (connectors)
 AKD_MGD_DET = ('configs/akd/akd-mgd_fpn_cascade-rcnn-r18-w32_'
                'faster-rcnn-r18-w16_toy-coco.py')
+# MasKD stage 1: only the receptive tokens are trained, the detector frozen
+MASKD_TOKENS = 'configs/maskd/maskd-tokens_fpn_retina-r18-w32_2k_toy-coco.py'
 
 
 @pytest.mark.parametrize('config,log_key', [
     (SEG_DISTILL, 'distill.loss_cwd'),
     (AKD_SEG, 'distill.akd_uncertainty'),
     (AKD_MGD_DET, 'distill.akd_fpn4_weight_spread'),
-], ids=['cwd-seg', 'akd-cwd-seg', 'akd-mgd-det'])
+    (MASKD_TOKENS, 'loss_mask_diversity'),
+], ids=['cwd-seg', 'akd-cwd-seg', 'akd-mgd-det', 'maskd-tokens-det'])
 def test_dist_train_two_cpu_processes(config, log_key, request, tmp_path):
     data_root = request.getfixturevalue(
         'toy_coco' if 'coco' in config else 'toy_cityscapes')

@@ -33,7 +33,9 @@ CASES = {
 def _teacher_checkpoint(distill_config, path):
     cfg = Config.fromfile(osp.join(REPO, distill_config))
     torch.manual_seed(0)
-    teacher = build_from_config_file(cfg.model.teacher.cfg_path)
+    # MasKD stage 1 trains tokens on its architecture, the teacher
+    teacher_cfg = cfg.model.get('teacher', cfg.model.architecture)
+    teacher = build_from_config_file(teacher_cfg.cfg_path)
     torch.save(dict(state_dict=teacher.state_dict()), path)
     return str(path)
 

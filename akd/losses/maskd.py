@@ -1,0 +1,190 @@
+"""Masked distillation with receptive tokens (stage 2: the distillation).
+
+Huang et al., "Masked Distillation with Receptive Tokens", ICLR 2023.
+https://arxiv.org/abs/2205.14589
+Official code (read, not copied): https://github.com/hunto/MasKD
+Stage 1, learning the tokens on the teacher, is
+``akd.algorithms.MasKDTokenLearning``.
+"""
+import os.path as osp
+from typing import Optional
+
+import torch
+from mmengine.logging import MessageHub, print_log
+from mmengine.runner.checkpoint import _load_checkpoint
+from mmrazor.registry import MODELS
+from torch import Tensor, nn
+
+from ..models.receptive_tokens import ReceptiveTokens
+
+TOKENS_PREFIX = 'receptive_tokens.'
+
+
+def masked_feature_distance(preds_S: Tensor, preds_T: Tensor, masks: Tensor,
+                            token_weights: Tensor) -> Tensor:
+    """Per-sample MasKD distance between student and teacher features.
+
+    L_n = sum_t p_nt * 1/C * sum_c [sum_hw (M_nthw (S_nchw - T_nchw))^2]
+          / sum_hw M_nthw,
+
+    the squared error inside each soft mask, normalised by the mask's area,
+    averaged over channels and weighted by the token weights p (summing to
+    1 over t), so it does not grow with resolution.
+
+    Args:
+        preds_S (Tensor): Student features S, ``(N, C, H, W)``.
+        preds_T (Tensor): Teacher features T, ``(N, C, H, W)``.
+        masks (Tensor): Masks M, ``(N, T, H, W)``.
+        token_weights (Tensor): p, ``(N, T)``.
+
+    Returns:
+        Tensor: L_n, ``(N, )``.
+    """
+    C = preds_S.shape[1]
+    squared_error = ((preds_S - preds_T)**2).sum(dim=1)  # (N, H, W)
+    inside = torch.einsum('nthw,nhw->nt', masks**2, squared_error)
+    area = masks.sum(dim=(2, 3))  # (N, T)
+    return (token_weights * inside / (C * area)).sum(dim=1)  # (N, )
+
+
+@MODELS.register_module()
+class MasKDLoss(nn.Module):
+    """MasKD on one feature level, with receptive tokens learned in stage 1.
+
+    The frozen tokens of ``tokens_ckpt`` mask the teacher's map T; the loss
+    is
+
+        L = loss_weight * 1/N * sum_n L_n(S, T, M(T), p(T))
+
+    (``masked_feature_distance``). From iteration ``custom_mask_warmup`` on,
+    the masks are customised to the student: M = M(T) * M(S), M(S) computed
+    without gradient. The tokens and their weighting head stay frozen, as
+    in the original (lr_mult 0); the student receives all the gradient.
+
+    Under ``AvatarKDLoss`` each avatar gets its own masks and weights
+    (``avatar_loss``), in one batched pass.
+
+    Args:
+        channels (int): Channels C of the level.
+        tokens_ckpt (str, optional): Stage-1 checkpoint (a path or URL)
+            written by ``MasKDTokenLearning``. None leaves the tokens random
+            and logs a warning: useful in tests only.
+        tokens_level (int): Which level of the checkpoint's
+            ``receptive_tokens`` to load. Defaults to 0.
+        num_tokens (int): Tokens T, as in stage 1. Defaults to 6.
+        custom_mask_warmup (int, optional): Iteration from which masks are
+            customised to the student; None never. Defaults to None.
+        loss_weight (float): Scale of the loss. Defaults to 1.0.
+
+    Example:
+        >>> import torch
+        >>> from akd.losses import MasKDLoss
+        >>> loss = MasKDLoss(channels=8, tokens_ckpt=None)
+        >>> student, teacher = torch.randn(2, 8, 5, 6), torch.randn(2, 8, 5, 6)
+        >>> loss(student, teacher).shape
+        torch.Size([])
+    """
+
+    def __init__(self,
+                 channels: int,
+                 tokens_ckpt: Optional[str],
+                 tokens_level: int = 0,
+                 num_tokens: int = 6,
+                 custom_mask_warmup: Optional[int] = None,
+                 loss_weight: float = 1.0):
+        super().__init__()
+        self.receptive_tokens = ReceptiveTokens(channels, num_tokens)
+        self.receptive_tokens.requires_grad_(False)
+        self.tokens_level = tokens_level
+        self.custom_mask_warmup = custom_mask_warmup
+        self.loss_weight = loss_weight
+        if tokens_ckpt is None:
+            print_log(
+                'MasKDLoss: tokens_ckpt is None, so the receptive tokens are '
+                'random. Learn them first with a maskd-tokens config '
+                '(configs/maskd/README.md) and set tokens_ckpt.',
+                logger='current', level=30)
+        else:
+            self._load_tokens(tokens_ckpt)
+
+    def _load_tokens(self, tokens_ckpt: str) -> None:
+        if '://' not in tokens_ckpt and not osp.isfile(tokens_ckpt):
+            raise FileNotFoundError(
+                f'MasKDLoss.tokens_ckpt={tokens_ckpt!r} does not exist. '
+                'Learn the receptive tokens first: python tools/train.py '
+                'configs/maskd/maskd-tokens_<teacher>.py (the config header '
+                'names it), or point tokens_ckpt at its checkpoint.')
+        checkpoint = _load_checkpoint(tokens_ckpt, map_location='cpu')
+        state_dict = checkpoint.get('state_dict', checkpoint)
+        prefix = f'{TOKENS_PREFIX}{self.tokens_level}.'
+        tokens = {
+            key[key.index(prefix) + len(prefix):]: value
+            for key, value in state_dict.items() if prefix in key
+        }
+        if not tokens:
+            raise ValueError(
+                f'MasKDLoss: tokens_ckpt {tokens_ckpt!r} has no '
+                f'"{prefix}*" weights. Give the checkpoint of a stage-1 run '
+                '(a maskd-tokens config, see configs/maskd/README.md) and a '
+                'tokens_level below its number of levels.')
+        try:
+            self.receptive_tokens.load_state_dict(tokens)
+        except RuntimeError as error:
+            raise ValueError(
+                f'MasKDLoss: the receptive tokens in {tokens_ckpt!r} (level '
+                f'{self.tokens_level}) do not fit {self.receptive_tokens}: '
+                'set channels and num_tokens as in the stage-1 config. '
+                f'{error}') from error
+
+    def _masks_and_weights(self, preds_S: Tensor, teachers: Tensor):
+        """Masks ``(N, K, T, H, W)`` and weights ``(N, K, T)`` of teachers
+        ``(N, K, C, H, W)``, customised to the student after the warm-up."""
+        N, K = teachers.shape[:2]
+        flat = teachers.flatten(0, 1)  # (N*K, C, H, W)
+        masks = self.receptive_tokens.masks(flat).unflatten(0, (N, K))
+        weights = self.receptive_tokens.token_weights(flat).unflatten(
+            0, (N, K))
+        if self._customise_masks():
+            with torch.no_grad():
+                student_masks = self.receptive_tokens.masks(preds_S)
+            masks = masks * student_masks.unsqueeze(1)
+        return masks, weights
+
+    def _customise_masks(self) -> bool:
+        if self.custom_mask_warmup is None:
+            return False
+        iteration = MessageHub.get_current_instance().get_info('iter', 0)
+        return iteration >= self.custom_mask_warmup
+
+    def forward(self, preds_S: Tensor, preds_T: Tensor) -> Tensor:
+        """Args: preds_S, preds_T (Tensor): ``(N, C, H, W)`` each."""
+        return self.avatar_loss(preds_S, preds_T.unsqueeze(1),
+                                preds_T.new_ones(1))
+
+    def avatar_loss(self, preds_S: Tensor, avatars: Tensor,
+                    weights: Tensor) -> Tensor:
+        """sum_k w_k * L(S, A_k), each avatar A_k masking with its own M, p.
+
+        Args:
+            preds_S (Tensor): Student features ``(N, C, H, W)``.
+            avatars (Tensor): Teacher avatars ``(N, K, C, H, W)``.
+            weights (Tensor): Avatar weights ``(K, )``.
+        """
+        if preds_S.shape != avatars[:, 0].shape:
+            raise ValueError(
+                f'MasKDLoss: student shape {tuple(preds_S.shape)} != teacher '
+                f'shape {tuple(avatars[:, 0].shape)}. Add a connector to '
+                'model.distiller.connectors and name it in the preds_S '
+                'mapping of loss_forward_mappings.')
+        N, K = avatars.shape[:2]
+        masks, token_weights = self._masks_and_weights(preds_S, avatars)
+        students = preds_S.unsqueeze(1).expand_as(avatars)
+        per_sample = masked_feature_distance(
+            students.flatten(0, 1), avatars.flatten(0, 1), masks.flatten(0, 1),
+            token_weights.flatten(0, 1)).reshape(N, K)
+        return self.loss_weight * (per_sample.mean(dim=0) * weights).sum()
+
+    def extra_repr(self) -> str:
+        return (f'tokens_level={self.tokens_level}, '
+                f'custom_mask_warmup={self.custom_mask_warmup}, '
+                f'loss_weight={self.loss_weight}')

@@ -1,0 +1,26 @@
+# MasKD on FPN, toy Faster R-CNN R18-w32 -> R18-w16
+# Warm-up at 7330/90000 of the schedule, as on COCO.
+# AKD twin:
+#   configs/akd/akd-maskd_fpn_faster-rcnn-r18-w32_faster-rcnn-r18-w16_toy-coco.py.
+# Tokens from stage 1:
+#   python tools/train.py configs/maskd/maskd-tokens_fpn_faster-rcnn-r18-w32_2k_toy-coco.py
+_base_ = [
+    '../_base_/pairs/faster-rcnn-r18-w32_faster-rcnn-r18-w16_toy-coco.py',
+    './_base_/maskd_fpn.py'
+]
+tokens_ckpt = 'work_dirs/maskd-tokens_fpn_faster-rcnn-r18-w32_2k_toy-coco/iter_2000.pth'  # noqa: E501
+model = dict(
+    architecture=dict(cfg_path={{_base_.student_cfg}}, pretrained=False),
+    teacher=dict(cfg_path={{_base_.teacher_cfg}}, pretrained=False),
+    teacher_ckpt={{_base_.teacher_ckpt}},
+    distiller=dict(
+        connectors={
+            f'align_fpn{level}': dict(in_channel=64, out_channel=64)
+            for level in range(5)
+        },
+        distill_losses={
+            f'loss_maskd_fpn{level}': dict(
+                channels=64, tokens_ckpt=tokens_ckpt, custom_mask_warmup=25,
+                loss_weight=1)
+            for level in range(5)
+        }))

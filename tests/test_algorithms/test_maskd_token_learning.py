@@ -1,0 +1,133 @@
+"""MasKD stage 1: tokens learned on a frozen detector, read by MasKDLoss."""
+import glob
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.optim import OptimWrapper
+from mmengine.registry import DefaultScope
+from mmrazor.registry import MODELS
+
+from akd.losses import MasKDLoss
+from conftest import REPO
+from distill_step import det_batch
+
+TOY = osp.join(REPO, 'configs', 'maskd',
+               'maskd-tokens_fpn_retina-r18-w32_2k_toy-coco.py')
+
+
+def _build(**overrides):
+    cfg = Config.fromfile(TOY)
+    cfg.model.teacher_ckpt = None
+    cfg.model.update(overrides)
+    torch.manual_seed(0)
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        return MODELS.build(cfg.model)
+
+
+@pytest.fixture(scope='module')
+def stepped():
+    """The toy stage-1 model before and after one Adam step."""
+    model = _build()
+    before = {k: v.detach().clone() for k, v in model.state_dict().items()}
+    model.train()
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        inputs, data_samples = det_batch(model)
+        optimizer = OptimWrapper(torch.optim.Adam(
+            [p for p in model.parameters() if p.requires_grad], lr=0.01))
+        losses = model.train_step(dict(inputs=inputs,
+                                       data_samples=data_samples),
+                                  optimizer)
+    return model, before, losses
+
+
+def test_step_trains_only_the_tokens(stepped):
+    model, before, losses = stepped
+    after = model.state_dict()
+    changed = {k for k in before if not torch.equal(before[k], after[k])}
+    assert changed, 'nothing was trained'
+    assert all(k.startswith('receptive_tokens.') for k in changed), changed
+    trained = {k.split('.')[1] for k in changed}
+    assert trained == {str(level) for level in range(5)}
+
+
+def test_loss_is_the_task_loss_plus_mask_diversity(stepped):
+    _, _, losses = stepped
+    assert 'loss_mask_diversity' in losses
+    assert 'loss_cls' in losses and 'loss_bbox' in losses
+    assert 0 < losses['loss_mask_diversity'] <= 5  # 5 levels, Dice <= 1
+
+
+def test_teacher_sees_masked_features_and_stays_in_eval_mode():
+    model = _build()
+    model.train()
+    assert not model.architecture.training
+    assert model.receptive_tokens.training
+    images = torch.randn(1, 3, 64, 64)
+    masked = model.architecture.extract_feat(images)
+    plain_neck = model.architecture.neck
+    with torch.no_grad():
+        hooks = plain_neck._forward_hooks.copy()
+        plain_neck._forward_hooks.clear()
+        plain = model.architecture.extract_feat(images)
+        plain_neck._forward_hooks.update(hooks)
+    for level, tokens in enumerate(model.receptive_tokens):
+        torch.testing.assert_close(masked[level], tokens(plain[level])[0])
+
+
+def test_diversity_weight_scales_the_diversity_loss():
+    results = []
+    for weight in (1.0, 3.0):
+        model = _build(diversity_weight=weight)
+        with DefaultScope.overwrite_default_scope('mmdet'):
+            inputs, data_samples = det_batch(model)
+            results.append(model.loss(inputs, data_samples))
+    torch.testing.assert_close(results[1]['loss_mask_diversity'],
+                               3 * results[0]['loss_mask_diversity'])
+
+
+def test_num_tokens_sets_the_tokens_per_level():
+    model = _build(num_tokens=3)
+    assert all(t.tokens.shape == (3, 64) for t in model.receptive_tokens)
+
+
+def test_rejects_an_unknown_feature_module():
+    with pytest.raises(ValueError, match="feature_module='nek'"):
+        _build(feature_module='nek')
+
+
+def test_rejects_a_channel_list_of_the_wrong_length():
+    model = _build(channels=[64] * 4)
+    with pytest.raises(ValueError, match='model.channels has 4 levels'):
+        model.architecture.extract_feat(torch.randn(1, 3, 64, 64))
+
+
+def test_checkpoint_feeds_maskd_loss(stepped, tmp_path):
+    model, _, _ = stepped
+    path = tmp_path / 'iter_2000.pth'
+    torch.save(dict(state_dict=model.state_dict()), path)
+    loss = MasKDLoss(64, str(path), tokens_level=3)
+    for key, value in loss.receptive_tokens.state_dict().items():
+        torch.testing.assert_close(
+            value, model.receptive_tokens[3].state_dict()[key])
+
+
+STAGE_ONE = sorted(
+    glob.glob(osp.join(REPO, 'configs', 'maskd', 'maskd-tokens_*.py')))
+
+
+@pytest.mark.parametrize(
+    'path', STAGE_ONE, ids=[osp.basename(p)[:-3] for p in STAGE_ONE])
+def test_stage_one_config_builds_and_computes_its_losses(path):
+    cfg = Config.fromfile(path)
+    cfg.model.teacher_ckpt = None
+    cfg.model.architecture.pretrained = False
+    assert cfg.optim_wrapper.optimizer.type == 'Adam'
+    assert cfg.val_cfg.type == 'ValLoop'
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        model = MODELS.build(cfg.model)
+        inputs, data_samples = det_batch(model)
+        losses = model.loss(inputs, data_samples)
+    assert torch.isfinite(losses['loss_mask_diversity'])
+    assert not any(p.requires_grad for p in model.architecture.parameters())
