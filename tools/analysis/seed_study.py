@@ -1,12 +1,15 @@
 """Plain student vs CWD vs AKD-CWD (K=1, K=4; bn, variance) on toy data.
 
-For toy COCO detection (RetinaNet, CWD on FPN) and toy Cityscapes
-segmentation (PSPNet, CWD on logits), trains every variant for each seed
-with the teachers of `make demo` (trained first if absent), evaluates it and
-prints a markdown table of mean, sample std and the per-seed values. Runs go
-to work_dirs/seed_study/<variant>/seed<S>/ and are reused like the demo's.
+For toy COCO detection (RetinaNet, CWD on FPN; also MasKD and AKD-MasKD)
+and toy Cityscapes segmentation (PSPNet, CWD on logits), trains every
+variant for each seed with the teachers of `make demo` (trained first if
+absent), evaluates it and prints a markdown table of mean, sample std and
+the per-seed values. MasKD's receptive tokens come from its stage-1 config,
+run first if its checkpoint is absent. Runs go to
+work_dirs/seed_study/<variant>/seed<S>/ and are reused like the demo's.
 
     python tools/analysis/seed_study.py [--seeds 0 1 2] [--tasks det seg]
+        [--variants NAME ...]
 """
 import argparse
 import os
@@ -15,7 +18,7 @@ import statistics
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from demo import ROOT, TASKS, Run, evaluate, train  # noqa: E402
+from demo import ROOT, TASKS, Run, evaluate, run_tool, train  # noqa: E402
 
 STUDY = osp.join('work_dirs', 'seed_study')
 AKD_CONFIGS = {
@@ -26,12 +29,16 @@ AKD_CONFIGS = {
 AKD_LOSS = 'model.distiller.distill_losses.loss_akd'
 NUM_AVATARS = f'{AKD_LOSS}.num_avatars'
 UNCERTAINTY = f'{AKD_LOSS}.uncertainty'
+MASKD = 'configs/maskd/maskd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
+AKD_MASKD = ('configs/akd/akd-maskd_fpn_retina-r18-w32_retina-r18-w16_'
+             'toy-coco.py')
+MASKD_TOKENS = 'maskd-tokens_fpn_retina-r18-w32_2k_toy-coco'
 
 
 def variants(task_key: str, task) -> dict:
     """name -> (config, extra cfg-options) of the compared runs."""
     akd = AKD_CONFIGS[task_key]
-    return {
+    compared = {
         'student': (task.student.config, []),
         'CWD': (task.distilled.config, []),
         'AKD-CWD K=1 bn': (akd, [f'{NUM_AVATARS}=1', f'{UNCERTAINTY}=bn']),
@@ -39,6 +46,21 @@ def variants(task_key: str, task) -> dict:
         'AKD-CWD K=4 variance': (
             akd, [f'{NUM_AVATARS}=4', f'{UNCERTAINTY}=variance']),
     }
+    if task_key == 'det':
+        compared['MasKD'] = (MASKD, [])
+        compared['AKD-MasKD K=4 bn'] = (AKD_MASKD, [])
+    return compared
+
+
+def learn_maskd_tokens(teacher_ckpt: str) -> None:
+    """MasKD stage 1 on the demo teacher, unless its checkpoint exists."""
+    work_dir = osp.join('work_dirs', MASKD_TOKENS)
+    if osp.isfile(osp.join(work_dir, 'iter_2000.pth')):
+        return
+    os.makedirs(work_dir, exist_ok=True)
+    run_tool(['tools/train.py', f'configs/maskd/{MASKD_TOKENS}.py',
+              '--cfg-options', f'model.teacher_ckpt={teacher_ckpt}'],
+             osp.join(work_dir, 'train.log'))
 
 
 def run_variant(name: str, config: str, options: list, seed: int,
@@ -58,6 +80,8 @@ def main() -> None:
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--tasks', nargs='+', default=['det', 'seg'],
                         choices=['det', 'seg'])
+    parser.add_argument('--variants', nargs='+',
+                        help='only these variants (default: all)')
     args = parser.parse_args()
     os.chdir(ROOT)
     tables = []
@@ -67,6 +91,10 @@ def main() -> None:
         teacher_ckpt = train(task.teacher)
         rows = []
         for name, (config, options) in variants(task_key, task).items():
+            if args.variants and name not in args.variants:
+                continue
+            if 'maskd' in config:
+                learn_maskd_tokens(teacher_ckpt)
             scores = []
             for seed in args.seeds:
                 run, ckpt = run_variant(name, config, options, seed,
