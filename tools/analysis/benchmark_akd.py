@@ -190,7 +190,7 @@ def time_train_steps(configs: List[str], repeats: int,
 
 def report_steps(args) -> None:
     print(f'\n## training step (toy configs, device={args.device}, '
-          f'flush_denormal={args.flush_denormal})')
+          f'denormals flushed={not args.keep_denormals})')
     print('| config | step ms | x base-method twin |')
     print('|---|---:|---:|')
     for base_cfg, akd_cfg in STEP_PAIRS:
@@ -213,13 +213,14 @@ def main() -> None:
         if s == 'None' else s, help="'bn', 'variance' or None")
     parser.add_argument('--skip-steps', action='store_true')
     parser.add_argument(
-        '--flush-denormal', action='store_true',
-        help='flush denormal floats to zero on CPU (torch.set_flush_denormal)')
+        '--keep-denormals', action='store_true',
+        help='do not flush denormal floats to zero on CPU, which '
+        'tools/train.py does (torch.set_flush_denormal)')
     parser.add_argument('--memory-of', nargs=2, metavar=('TENSORS', 'NAME'),
                         help=argparse.SUPPRESS)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    torch.set_flush_denormal(args.flush_denormal)
+    torch.set_flush_denormal(not args.keep_denormals)
     if args.memory_of:
         print(peak_memory(*args.memory_of, args))
         return
