@@ -3,7 +3,7 @@ import torch
 
 from akd.models import (AvatarChannelDropout, AvatarDropout,
                         AvatarGaussianNoise, AvatarSpatialDropout)
-from akd.models.avatar_perturbations import keep_mask
+from akd.models.avatar_perturbations import drop_mask
 
 PERTURBATIONS = [
     AvatarDropout(p=0.3),
@@ -31,11 +31,14 @@ def test_perturbation_leaves_teacher_unchanged(perturbation):
     assert torch.equal(teacher, copy)
 
 
-def test_keep_mask_drops_fraction_p():
+def test_drop_mask_drops_fraction_p_in_every_lane_of_a_draw():
     torch.manual_seed(0)
-    for p in (0.0, 0.1, 0.5):
-        mask = keep_mask((1000, 1000), p, torch.device('cpu'))
-        assert abs((~mask).float().mean().item() - p) < 2e-3
+    for p in (0.0, 0.1, 0.5, 0.9):
+        mask = drop_mask((1000, 1000), p, torch.device('cpu'))
+        # four consecutive entries come from the four 16-bit lanes of one
+        # int64 draw: each lane must be uniform, the sign lane included
+        per_lane = mask.reshape(-1, 4).float().mean(dim=0)
+        assert (per_lane - p).abs().max().item() < 3e-3
 
 
 def test_dropout_scales_kept_elements_by_inverse_keep_rate():
