@@ -18,6 +18,7 @@ from torch import Tensor, nn
 from ..models.receptive_tokens import ReceptiveTokens
 
 TOKENS_PREFIX = 'receptive_tokens.'
+AREA_EPS = 1e-12  # the smallest mask area divided by
 
 
 def masked_feature_distance(preds_S: Tensor, preds_T: Tensor, masks: Tensor,
@@ -29,7 +30,10 @@ def masked_feature_distance(preds_S: Tensor, preds_T: Tensor, masks: Tensor,
 
     the squared error inside each soft mask, normalised by the mask's area,
     averaged over channels and weighted by the token weights p (summing to
-    1 over t), so it does not grow with resolution.
+    1 over t), so it does not grow with resolution. A mask whose sigmoid
+    underflows to 0 everywhere (large features, e.g. on the coarsest FPN
+    level) has an error of 0 and contributes 0: the area is clamped at
+    ``AREA_EPS`` instead of dividing 0 by 0.
 
     Args:
         preds_S (Tensor): Student features S, ``(N, C, H, W)``.
@@ -43,7 +47,7 @@ def masked_feature_distance(preds_S: Tensor, preds_T: Tensor, masks: Tensor,
     C = preds_S.shape[1]
     squared_error = ((preds_S - preds_T)**2).sum(dim=1)  # (N, H, W)
     inside = torch.einsum('nthw,nhw->nt', masks**2, squared_error)
-    area = masks.sum(dim=(2, 3))  # (N, T)
+    area = masks.sum(dim=(2, 3)).clamp_min(AREA_EPS)  # (N, T)
     return (token_weights * inside / (C * area)).sum(dim=1)  # (N, )
 
 

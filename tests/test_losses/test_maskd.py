@@ -50,6 +50,18 @@ def test_masked_feature_distance_matches_reference_loop():
         _reference(S, T, masks, p))
 
 
+def test_mask_that_underflows_to_zero_contributes_zero():
+    S, T = torch.randn(2, 3, 5, 7), torch.randn(2, 3, 5, 7)
+    masks = torch.rand(2, 4, 5, 7)
+    masks[:, 1] = 0  # sigmoid(q . F) == 0 for very large features
+    p = torch.rand(2, 4).softmax(1)
+    distance = masked_feature_distance(S, T, masks, p)
+    kept = [0, 2, 3]
+    torch.testing.assert_close(
+        distance.mean(),
+        _reference(S, T, masks[:, kept], p[:, kept]))
+
+
 def test_loss_masks_with_the_teachers_tokens():
     loss = _loss(loss_weight=2.0)
     S, T = torch.randn(2, 4, 6, 5), torch.randn(2, 4, 6, 5)
