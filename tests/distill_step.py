@@ -12,13 +12,15 @@ import akd  # noqa: F401
 
 
 def _without_weights(cfg: Config) -> None:
-    cfg.model.teacher_ckpt = None
-    for loss in cfg.model.distiller.distill_losses.values():
+    if 'teacher_ckpt' in cfg.model:  # FRSKD has no teacher
+        cfg.model.teacher_ckpt = None
+    losses = cfg.model.get('distiller', {}).get('distill_losses', {})
+    for loss in losses.values():
         for part in (loss, loss.get('base_loss', {})):
             if part.get('type') == 'MasKDLoss':
                 part.tokens_ckpt = None  # random tokens: no stage 1 here
     for part in ('architecture', 'teacher'):
-        if 'cfg_path' in cfg.model[part]:
+        if 'cfg_path' in cfg.model.get(part, {}):
             cfg.model[part].pretrained = False
 
 
@@ -30,7 +32,7 @@ def det_batch(model):
     return data['inputs'], data['data_samples']  # (2, 3, 128, 128), ...
 
 
-def _seg_batch():
+def seg_batch():
     # Built already preprocessed: the configs pad to 512x1024 otherwise.
     from mmseg.structures import SegDataSample
     torch.manual_seed(0)
@@ -57,9 +59,11 @@ def take_distillation_step(path: str) -> dict:
         path)
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         model = MODELS.build(cfg.model)
-        inputs, data_samples = _seg_batch() if is_seg else det_batch(model)
+        inputs, data_samples = seg_batch() if is_seg else det_batch(model)
         model.train()
-        student = [p for p in model.student.parameters() if p.requires_grad]
+        student = [
+            p for p in model.architecture.parameters() if p.requires_grad
+        ]
         before = [p.detach().clone() for p in student]
         trainable = [p for p in model.parameters() if p.requires_grad]
         optim_wrapper = OptimWrapper(torch.optim.SGD(trainable, lr=0.01))

@@ -1,5 +1,6 @@
 """akd's distillation losses (registered in MMRazor's ``MODELS``)."""
 from .avatar_kd import AvatarKDLoss
+from .dense_kl import DenseKLDivergence
 from .maskd import MasKDLoss
 
-__all__ = ['AvatarKDLoss', 'MasKDLoss']
+__all__ = ['AvatarKDLoss', 'DenseKLDivergence', 'MasKDLoss']

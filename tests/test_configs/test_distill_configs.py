@@ -1,8 +1,8 @@
 """akd's distillation configs build and train a step, and pair up as twins.
 
-Every config under configs/{akd,cwd,mgd,maskd} is built as written, apart from
-weights (no teacher checkpoint, no pretrained download), and takes one
-optimisation step on a small synthetic batch on CPU: the COCO and
+Every config under configs/{akd,cwd,mgd,maskd,frskd} is built as written,
+apart from weights (no teacher checkpoint, no pretrained download), and
+takes one optimisation step on a small synthetic batch on CPU: the COCO and
 Cityscapes ones with their real architectures, the toy ones with theirs.
 """
 import glob
@@ -16,7 +16,7 @@ from conftest import REPO
 from distill_step import take_distillation_step
 
 CONFIGS = sorted(
-    path for method in ('akd', 'cwd', 'mgd', 'maskd')
+    path for method in ('akd', 'cwd', 'mgd', 'maskd', 'frskd')
     for path in glob.glob(osp.join(REPO, 'configs', method, '*.py'))
     if 'maskd-tokens' not in path)  # stage 1: tests/test_algorithms
 AKD = [p for p in CONFIGS if '/akd/' in p]

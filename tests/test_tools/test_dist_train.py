@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from conftest import REPO, SEG_DISTILL
-from test_tools.test_train_resume_test_convert import _teacher_checkpoint
+from test_tools.test_train_resume_test_convert import teacher_options
 
 
 def _free_port():
@@ -24,6 +24,10 @@ AKD_MGD_DET = ('configs/akd/akd-mgd_fpn_cascade-rcnn-r18-w32_'
                'faster-rcnn-r18-w16_toy-coco.py')
 # MasKD stage 1: only the receptive tokens are trained, the detector frozen
 MASKD_TOKENS = 'configs/maskd/maskd-tokens_fpn_retina-r18-w32_2k_toy-coco.py'
+# FRSKD: a self-teacher and a head copy trained beside the network
+FRSKD_DET = 'configs/frskd/frskd_retina-r18-w16_toy-coco.py'
+# teacher-free AKD: avatars of the self-teacher's logits
+FRSKD_AKD_SEG = 'configs/frskd/frskd-akd_pspnet-r18-w16-d8_toy-cityscapes.py'
 
 
 @pytest.mark.parametrize('config,log_key', [
@@ -31,11 +35,15 @@ MASKD_TOKENS = 'configs/maskd/maskd-tokens_fpn_retina-r18-w32_2k_toy-coco.py'
     (AKD_SEG, 'distill.akd_uncertainty'),
     (AKD_MGD_DET, 'distill.akd_fpn4_weight_spread'),
     (MASKD_TOKENS, 'loss_mask_diversity'),
-], ids=['cwd-seg', 'akd-cwd-seg', 'akd-mgd-det', 'maskd-tokens-det'])
+    (FRSKD_DET, 'distill.loss_soft_label'),
+    (FRSKD_AKD_SEG, 'distill.akd_weight_spread'),
+], ids=[
+    'cwd-seg', 'akd-cwd-seg', 'akd-mgd-det', 'maskd-tokens-det',
+    'frskd-det', 'frskd-akd-seg'
+])
 def test_dist_train_two_cpu_processes(config, log_key, request, tmp_path):
     data_root = request.getfixturevalue(
         'toy_coco' if 'coco' in config else 'toy_cityscapes')
-    teacher_ckpt = _teacher_checkpoint(config, tmp_path / 'teacher.pth')
     env = dict(os.environ, PYTHON=sys.executable, PORT=_free_port(),
                OMP_NUM_THREADS='1')
     work_dir = str(tmp_path / 'ddp')
@@ -46,7 +54,7 @@ def test_dist_train_two_cpu_processes(config, log_key, request, tmp_path):
          'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
          'default_hooks.logger.interval=1',
          'default_hooks.checkpoint.interval=2',
-         f'model.teacher_ckpt={teacher_ckpt}'],
+         *teacher_options(config, tmp_path / 'teacher.pth')],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     output = process.stdout + process.stderr
     assert process.returncode == 0, output[-5000:]

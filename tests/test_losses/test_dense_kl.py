@@ -1,0 +1,108 @@
+import doctest
+import math
+
+import pytest
+import torch
+
+import akd.losses.dense_kl
+from akd.losses import AvatarKDLoss, DenseKLDivergence
+
+
+def _reference(S, T, tau, sigmoid):
+    """tau^2 / P * sum over positions of KL(p_T || p_S), with loops."""
+    N, C, H, W = S.shape
+    total = 0.
+    for n in range(N):
+        for h in range(H):
+            for w in range(W):
+                s, t = S[n, :, h, w] / tau, T[n, :, h, w] / tau
+                if sigmoid:
+                    for c in range(C):
+                        p, q = torch.sigmoid(t[c]), torch.sigmoid(s[c])
+                        total += (p * math.log(p / q) +
+                                  (1 - p) * math.log((1 - p) / (1 - q)))
+                else:
+                    p, q = t.softmax(0), s.softmax(0)
+                    total += sum(p[c] * math.log(p[c] / q[c])
+                                 for c in range(C))
+    return tau**2 * total / (N * H * W)
+
+
+@pytest.mark.parametrize('sigmoid', [False, True], ids=['softmax', 'sigmoid'])
+@pytest.mark.parametrize('tau', [1.0, 4.0])
+def test_matches_reference_loop_on_dense_maps(sigmoid, tau):
+    torch.manual_seed(0)
+    S, T = torch.randn(2, 3, 4, 5), torch.randn(2, 3, 4, 5)
+    loss = DenseKLDivergence(tau=tau, sigmoid=sigmoid, loss_weight=2.0)
+    torch.testing.assert_close(loss(S, T),
+                               2.0 * _reference(S, T, tau, sigmoid))
+
+
+@pytest.mark.parametrize('sigmoid', [False, True], ids=['softmax', 'sigmoid'])
+def test_every_pixel_is_a_sample(sigmoid):
+    """(N, C, H, W) gives the loss of the (N*H*W, C) pixel matrix."""
+    torch.manual_seed(0)
+    S, T = torch.randn(2, 5, 3, 4), torch.randn(2, 5, 3, 4)
+    loss = DenseKLDivergence(tau=2.0, sigmoid=sigmoid)
+    rows = lambda x: x.permute(0, 2, 3, 1).reshape(-1, 5)  # noqa: E731
+    torch.testing.assert_close(loss(S, T), loss(rows(S), rows(T)))
+
+
+def test_does_not_grow_with_resolution():
+    torch.manual_seed(0)
+    S, T = torch.randn(2, 4, 3, 5), torch.randn(2, 4, 3, 5)
+    up = lambda x: x.repeat_interleave(2, 2).repeat_interleave(2, 3)  # noqa
+    loss = DenseKLDivergence()
+    torch.testing.assert_close(loss(up(S), up(T)), loss(S, T))
+
+
+def test_zero_when_student_equals_teacher():
+    T = torch.randn(2, 4, 3, 5)
+    assert DenseKLDivergence(sigmoid=True)(T.clone(), T).abs().item() < 1e-6
+    assert DenseKLDivergence()(T.clone(), T).abs().item() < 1e-6
+
+
+@pytest.mark.parametrize('sigmoid', [False, True], ids=['softmax', 'sigmoid'])
+def test_avatar_loss_equals_weighted_loop_in_value_and_gradient(sigmoid):
+    torch.manual_seed(0)
+    S = torch.randn(2, 4, 3, 5, requires_grad=True)
+    avatars = torch.randn(2, 3, 4, 3, 5)  # (N, K, C, H, W)
+    weights = torch.tensor([0.2, 0.5, 0.3])
+    loss = DenseKLDivergence(tau=2.0, sigmoid=sigmoid)
+    batched = loss.avatar_loss(S, avatars, weights)
+    grad_batched, = torch.autograd.grad(batched, S)
+    looped = sum(w * loss(S, avatars[:, k]) for k, w in enumerate(weights))
+    grad_looped, = torch.autograd.grad(looped, S)
+    torch.testing.assert_close(batched, looped)
+    torch.testing.assert_close(grad_batched, grad_looped)
+
+
+def test_runs_inside_avatar_kd_loss():
+    torch.manual_seed(0)
+    S = torch.randn(2, 19, 8, 16, requires_grad=True)
+    loss = AvatarKDLoss(
+        base_loss=dict(type='DenseKLDivergence', tau=1.0), num_avatars=4,
+        uncertainty='variance')
+    value = loss(S, torch.randn(2, 19, 8, 16))
+    value.backward()
+    assert value.item() > 0 and S.grad.abs().sum() > 0
+
+
+@pytest.mark.parametrize('change', [
+    dict(tau=3.0), dict(sigmoid=True), dict(loss_weight=2.0)])
+def test_each_argument_changes_the_result(change):
+    torch.manual_seed(0)
+    S, T = torch.randn(2, 4, 3, 5), torch.randn(2, 4, 3, 5)
+    assert DenseKLDivergence(**change)(S, T) != DenseKLDivergence()(S, T)
+
+
+def test_rejects_non_positive_tau_and_shape_mismatch():
+    with pytest.raises(ValueError, match='DenseKLDivergence.tau'):
+        DenseKLDivergence(tau=0)
+    with pytest.raises(ValueError, match=r'\(2, 4, 3, 5\)'):
+        DenseKLDivergence()(torch.randn(2, 4, 3, 5), torch.randn(2, 4, 3, 6))
+
+
+def test_docstring_example_runs():
+    result = doctest.testmod(akd.losses.dense_kl)
+    assert result.attempted > 0 and result.failed == 0
