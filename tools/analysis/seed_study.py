@@ -5,8 +5,9 @@ and toy Cityscapes segmentation (PSPNet, CWD on logits), trains every
 variant for each seed with the teachers of `make demo` (trained first if
 absent), evaluates it and prints a markdown table of mean, sample std and
 the per-seed values. MasKD's receptive tokens come from its stage-1 config,
-run first if its checkpoint is absent. Runs go to
-work_dirs/seed_study/<variant>/seed<S>/ and are reused like the demo's.
+run first if its checkpoint is absent. FRSKD and FRSKD with teacher-free
+AKD need no teacher. Runs go to work_dirs/seed_study/<variant>/seed<S>/ and
+are reused like the demo's.
 
     python tools/analysis/seed_study.py [--seeds 0 1 2] [--tasks det seg]
         [--variants NAME ...]
@@ -16,6 +17,8 @@ import os
 import os.path as osp
 import statistics
 import sys
+
+from mmengine.config import Config
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from demo import ROOT, TASKS, Run, evaluate, run_tool, train  # noqa: E402
@@ -33,6 +36,12 @@ MASKD = 'configs/maskd/maskd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
 AKD_MASKD = ('configs/akd/akd-maskd_fpn_retina-r18-w32_retina-r18-w16_'
              'toy-coco.py')
 MASKD_TOKENS = 'maskd-tokens_fpn_retina-r18-w32_2k_toy-coco'
+FRSKD_CONFIGS = {
+    'det': ('configs/frskd/frskd_retina-r18-w16_toy-coco.py',
+            'configs/frskd/frskd-akd_retina-r18-w16_toy-coco.py'),
+    'seg': ('configs/frskd/frskd_pspnet-r18-w16-d8_toy-cityscapes.py',
+            'configs/frskd/frskd-akd_pspnet-r18-w16-d8_toy-cityscapes.py'),
+}
 
 
 def variants(task_key: str, task) -> dict:
@@ -49,6 +58,9 @@ def variants(task_key: str, task) -> dict:
     if task_key == 'det':
         compared['MasKD'] = (MASKD, [])
         compared['AKD-MasKD K=4 bn'] = (AKD_MASKD, [])
+    frskd, frskd_akd = FRSKD_CONFIGS[task_key]
+    compared['FRSKD'] = (frskd, [])
+    compared['FRSKD+AKD K=4 variance'] = (frskd_akd, [])
     return compared
 
 
@@ -70,7 +82,7 @@ def run_variant(name: str, config: str, options: list, seed: int,
                     f'seed{seed}')
     run = Run(config, iters, root=root)
     extra = [f'randomness.seed={seed}', *options]
-    if 'toy_models' not in config:
+    if 'teacher_ckpt' in Config.fromfile(config).model:
         extra.append(f'model.teacher_ckpt={teacher_ckpt}')
     return run, train(run, extra)
 
