@@ -30,6 +30,25 @@ FRSKD_DET = 'configs/frskd/frskd_retina-r18-w16_toy-coco.py'
 FRSKD_AKD_SEG = 'configs/frskd/frskd-akd_pspnet-r18-w16-d8_toy-cityscapes.py'
 
 
+def _dist_train(config, data_root, work_dir, max_iters, tmp_path, *extra):
+    env = dict(os.environ, PYTHON=sys.executable, PORT=_free_port(),
+               OMP_NUM_THREADS='1')
+    process = subprocess.run(
+        ['bash', 'tools/dist_train.sh', config, '2', '--work-dir',
+         work_dir, '--data-root', data_root, *extra, '--cfg-options',
+         'train_dataloader.batch_size=2', 'val_dataloader.batch_size=2',
+         f'train_cfg.max_iters={max_iters}', 'train_cfg.val_interval=2',
+         'default_hooks.logger.interval=1',
+         'default_hooks.checkpoint.interval=2',
+         *teacher_options(config, tmp_path / 'teacher.pth')],
+        cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+    output = process.stdout + process.stderr
+    assert process.returncode == 0, output[-5000:]
+    assert 'Distributed training: True' in output
+    assert 'GPU number: 2' in output or 'World size: 2' in output
+    return output
+
+
 @pytest.mark.parametrize('config,log_key', [
     (SEG_DISTILL, 'distill.loss_cwd'),
     (AKD_SEG, 'distill.akd_uncertainty'),
@@ -44,21 +63,18 @@ FRSKD_AKD_SEG = 'configs/frskd/frskd-akd_pspnet-r18-w16-d8_toy-cityscapes.py'
 def test_dist_train_two_cpu_processes(config, log_key, request, tmp_path):
     data_root = request.getfixturevalue(
         'toy_coco' if 'coco' in config else 'toy_cityscapes')
-    env = dict(os.environ, PYTHON=sys.executable, PORT=_free_port(),
-               OMP_NUM_THREADS='1')
     work_dir = str(tmp_path / 'ddp')
-    process = subprocess.run(
-        ['bash', 'tools/dist_train.sh', config, '2', '--work-dir',
-         work_dir, '--data-root', data_root, '--cfg-options',
-         'train_dataloader.batch_size=2', 'val_dataloader.batch_size=2',
-         'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
-         'default_hooks.logger.interval=1',
-         'default_hooks.checkpoint.interval=2',
-         *teacher_options(config, tmp_path / 'teacher.pth')],
-        cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
-    output = process.stdout + process.stderr
-    assert process.returncode == 0, output[-5000:]
-    assert 'Distributed training: True' in output
-    assert 'GPU number: 2' in output or 'World size: 2' in output
+    output = _dist_train(config, data_root, work_dir, 2, tmp_path)
     assert osp.isfile(osp.join(work_dir, 'iter_2.pth'))
     assert log_key in output
+
+
+def test_dist_train_resumes_frskd_with_avatars(toy_cityscapes, tmp_path):
+    """Self-teacher, head copy and optimizer state come back under DDP."""
+    work_dir = str(tmp_path / 'ddp')
+    _dist_train(FRSKD_AKD_SEG, toy_cityscapes, work_dir, 2, tmp_path)
+    output = _dist_train(FRSKD_AKD_SEG, toy_cityscapes, work_dir, 4,
+                         tmp_path, '--resume')
+    assert 'resumed epoch: 0, iter: 2' in output
+    assert 'Iter(train) [3/4]' in output
+    assert osp.isfile(osp.join(work_dir, 'iter_4.pth'))
