@@ -1,23 +1,15 @@
-# FRSKD on toy PSPNet R18-w16-D8 (CPU): a BiFPN self-teacher over the four
-# backbone stages (16, 32, 64, 128 channels; strides 4, 8, 8, 8) feeds a
-# copy of the PSP decode head; pixel KL (T=1, alpha 1, normalised by the
-# B*H*W pixels) and attention transfer (beta 50), as the original
-# segmentation code, held at 0 for 200 of the 300 iterations, then ramped
-# up over the last 100 (its 40 + 20 of 60 epochs).
-_base_ = '../toy_models/pspnet_r18-w16-d8_toy-cityscapes.py'
-custom_imports = dict(imports=['akd'], allow_failed_imports=False)
+# FRSKD on toy PSPNet R18-w16-D8 (CPU; stages of 16, 32, 64, 128 channels).
+# The distillation is held at 0 for 200 of the 300 iterations, then ramped
+# up over the last 100 (the original's 40 + 20 of 60 epochs).
+_base_ = [
+    '../_base_/pairs/pspnet-r18-w32-d8_pspnet-r18-w16-d8_toy-cityscapes.py',
+    './_base_/frskd_backbone.py'
+]
 model = dict(
-    _delete_=True,
-    _scope_='mmrazor',
-    type='FRSKDDistill',
-    data_preprocessor=None,  # the network's, not a base's top-level one
-    architecture=dict(
-        cfg_path='{{fileDirname}}/../toy_models/pspnet_r18-w16-d8_toy-cityscapes.py',  # noqa: E501
-        pretrained=False),
+    architecture=dict(cfg_path={{_base_.student_cfg}}, pretrained=False),
     self_teacher=dict(
-        type='BiFPNSelfTeacher', in_channels=[16, 32, 64, 128], width=64,
-        out_channels=[None, None, None, 128]),  # the head reads stage 4
-    soft_label_loss=dict(type='DenseKLDivergence', tau=1.0, loss_weight=1.0),
-    feature_loss=dict(type='ATLoss', loss_weight=50.0),
+        in_channels=[16, 32, 64, 128], width=64,
+        out_channels=[None, None, None, 128]),
     warmup_iters=200,
     ramp_iters=100)
+val_cfg = dict(_delete_=True, type='ValLoop')  # no teacher to evaluate
