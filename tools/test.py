@@ -12,6 +12,7 @@ import os.path as osp
 import sys
 
 import akd  # noqa: F401  (stack fixes first, then registries)
+from akd.utils.distributed import release_process_group
 from akd.utils.preflight import PreflightError, check_data
 from akd.utils.tool_args import add_common_args, load_tool_config
 from mmengine.runner import Runner
@@ -46,10 +47,16 @@ def main(argv=None):
         cfg = build_config(args)
     except PreflightError as error:
         sys.exit(f'error: {error}')
+    evaluate(cfg, args.metrics_json)
+    release_process_group()
+
+
+def evaluate(cfg, metrics_json) -> None:
+    """Evaluate in a frame of its own, so the runner is gone on return."""
     runner = Runner.from_cfg(cfg)
     metrics = runner.test()
-    if args.metrics_json and runner.rank == 0:
-        with open(args.metrics_json, 'w') as f:
+    if metrics_json and runner.rank == 0:
+        with open(metrics_json, 'w') as f:
             json.dump({k: float(v) for k, v in metrics.items()}, f, indent=1)
 
 

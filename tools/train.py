@@ -13,6 +13,7 @@ import sys
 
 import akd  # noqa: F401  (stack fixes first, then registries)
 import torch
+from akd.utils.distributed import release_process_group
 from akd.utils.preflight import (PreflightError, check_data,
                                  check_teacher_checkpoint)
 from akd.utils.tool_args import add_common_args, load_tool_config
@@ -69,8 +70,13 @@ def main(argv=None):
     # such as a focal loss's gradients once the head is confident; GPUs do
     # not slow down. Flushing them to zero changes no result that matters.
     torch.set_flush_denormal(True)
-    runner = Runner.from_cfg(cfg)
-    runner.train()
+    train(cfg)
+    release_process_group()
+
+
+def train(cfg) -> None:
+    """Train in a frame of its own, so the runner is gone on return."""
+    Runner.from_cfg(cfg).train()
 
 
 if __name__ == '__main__':
