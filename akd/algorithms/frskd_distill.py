@@ -15,6 +15,8 @@ from mmrazor.models.utils import add_prefix
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..utils.mmrazor_scope import build_in_mmrazor_scope
+
 RAMP_SHAPES = ('sigmoid', 'linear')
 
 
@@ -100,13 +102,10 @@ class FRSKDDistill(BaseAlgorithm):
                 'neither.')
         self.feature_module = ('neck' if getattr(
             self.architecture, 'with_neck', False) else 'backbone')
-        self.self_teacher = MODELS.build({'_scope_': 'mmrazor',
-                                          **self_teacher})
+        self.self_teacher = build_in_mmrazor_scope(self_teacher)
         self.self_teacher_head = copy.deepcopy(head)
-        self.soft_label_loss = MODELS.build({'_scope_': 'mmrazor',
-                                             **soft_label_loss})
-        self.feature_loss = MODELS.build({'_scope_': 'mmrazor',
-                                          **feature_loss})
+        self.soft_label_loss = build_in_mmrazor_scope(soft_label_loss)
+        self.feature_loss = build_in_mmrazor_scope(feature_loss)
         self._check_soft_label_mode(head)
         self._check_refined_levels(head)
         self.warmup_iters = warmup_iters

@@ -13,17 +13,13 @@ from mmengine.logging import MessageHub
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..utils.mmrazor_scope import build_in_mmrazor_scope
 from .avatar_ensembles import avatar_ensemble_loss
 from .avatar_uncertainty import (avatar_uncertainty, channel_stats,
                                  standardize, standardize_avatars,
                                  uncertainty_weights)
 
 UNCERTAINTY_MODES = ('bn', 'variance', None)
-
-
-def _build_in_mmrazor_scope(cfg: dict) -> nn.Module:
-    """Build ``cfg`` from MMRazor's registry whatever the default scope."""
-    return MODELS.build({'_scope_': 'mmrazor', **cfg})
 
 
 @MODELS.register_module()
@@ -98,8 +94,8 @@ class AvatarKDLoss(nn.Module):
             raise ValueError(
                 f'{name}.uncertainty must be one of {UNCERTAINTY_MODES}, got '
                 f'{uncertainty!r}')
-        self.base_loss = _build_in_mmrazor_scope(base_loss)
-        self.perturbation = _build_in_mmrazor_scope(
+        self.base_loss = build_in_mmrazor_scope(base_loss)
+        self.perturbation = build_in_mmrazor_scope(
             perturbation or dict(type='AvatarDropout', p=0.1))
         self.num_avatars = num_avatars
         self.uncertainty = uncertainty

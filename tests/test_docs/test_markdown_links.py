@@ -1,4 +1,4 @@
-"""Every relative link in the project's Markdown points at a file that exists."""
+"""Every relative link in the project's Markdown points at a file."""
 import glob
 import os.path as osp
 import re
