@@ -35,7 +35,8 @@ def _weighted_mean(values: Tensor, weights: Tensor) -> Tensor:
     multiplying and summing, which writes a temporary as large as values.
     """
     N, K, *rest = values.shape
-    return (weights @ values.reshape(N, K, -1)).reshape(N, *rest)
+    w = weights.to(values.dtype)  # half-precision values under AMP
+    return (w @ values.reshape(N, K, -1)).reshape(N, *rest)
 
 
 def _weighted_dot(a: Tensor, b: Tensor, weights: Tensor) -> Tensor:

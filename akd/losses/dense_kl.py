@@ -108,7 +108,8 @@ class DenseKLDivergence(nn.Module):
         flat = avatars.transpose(0, 1).flatten(0, 1)  # (K*N, C, ...)
         p, p_log_p = target_terms(flat, self.tau, self.sigmoid)
         neg_entropy = p_log_p.reshape(K, -1).sum(dim=1)  # (K,)
-        p_bar = (weights @ p.reshape(K, -1)).reshape(preds_S.shape)
+        p_bar = (weights.to(p.dtype) @ p.reshape(K, -1)).reshape(
+            preds_S.shape)  # sum_k w_k p_k
         cross = cross_term(preds_S, p_bar, self.tau, self.sigmoid)
         positions = preds_S.numel() // C
         kl = (neg_entropy * weights).sum() - cross

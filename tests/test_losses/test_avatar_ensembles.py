@@ -94,3 +94,16 @@ def test_loss_with_its_own_avatar_loss_method_is_used_as_is():
         avatar_ensemble_loss(base_loss, torch.randn(2, 4, 5, 5), avatars,
                              weights),
         (weights * avatars.mean(dim=(0, 2, 3, 4))).sum())
+
+
+@pytest.mark.parametrize('cfg', BASE_LOSSES, ids=str)
+def test_half_precision_maps_give_the_float32_value(cfg):
+    """Under AMP the recorded maps are half precision, the weights not."""
+    base_loss = MODELS.build({'_scope_': 'mmrazor', **cfg})
+    torch.manual_seed(0)
+    student, avatars = torch.randn(3, 5, 4, 6), torch.randn(3, 2, 5, 4, 6)
+    weights = torch.tensor([0.3, 0.7])
+    full = avatar_ensemble_loss(base_loss, student, avatars, weights)
+    half = avatar_ensemble_loss(base_loss, student.bfloat16(),
+                                avatars.bfloat16(), weights)
+    torch.testing.assert_close(half.float(), full, rtol=0.05, atol=0.05)
