@@ -1,0 +1,28 @@
+import itertools
+
+import pytest
+import torch
+
+from akd.losses.avatar_uncertainty import channel_stats
+
+
+@pytest.mark.parametrize('shape,channel_dim', [
+    ((2, 3, 4, 5), 1), ((2, 4, 3, 4, 5), 2), ((6, 7), 1), ((6, 2, 7), 2)
+], ids=['maps', 'avatar-maps', 'logits', 'avatar-logits'])
+def test_channel_stats_match_a_loop_over_channels(shape, channel_dim):
+    torch.manual_seed(0)
+    x = torch.randn(shape) * 3 + 1
+    mean, var = channel_stats(x, channel_dim)
+    channels = shape[1:channel_dim + 1]
+    assert mean.shape == var.shape == channels
+    moved = x.movedim(list(range(1, channel_dim + 1)),
+                      list(range(len(channels))))  # channels first
+    for index in itertools.product(*[range(c) for c in channels]):
+        values = moved[index].flatten().double()
+        n = values.numel()
+        expected_mean = values.sum() / n
+        expected_var = ((values - expected_mean)**2).sum() / (n - 1)
+        torch.testing.assert_close(mean[index].double(),
+                                   expected_mean, rtol=1e-5, atol=1e-6)
+        torch.testing.assert_close(var[index].double(),
+                                   expected_var, rtol=1e-5, atol=1e-6)
