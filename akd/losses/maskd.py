@@ -18,7 +18,7 @@ from torch import Tensor, nn
 from ..models.receptive_tokens import ReceptiveTokens
 
 TOKENS_PREFIX = 'receptive_tokens.'
-AREA_EPS = 1e-12  # the smallest mask area divided by
+AREA_EPS = 1e-12  # mask areas are clamped here: empty masks give 0, not 0/0
 
 
 def masked_feature_distance(preds_S: Tensor, preds_T: Tensor, masks: Tensor,
