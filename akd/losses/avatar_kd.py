@@ -22,6 +22,15 @@ from .avatar_uncertainty import (avatar_uncertainty, channel_stats,
 UNCERTAINTY_MODES = ('bn', 'variance', None)
 
 
+def _level_inputs(inputs: Dict, level: int, num_levels: int) -> Dict:
+    """The further inputs of one level: per-level sequences are indexed."""
+    return {
+        key: value[level] if isinstance(value, (list, tuple))
+        and len(value) == num_levels else value
+        for key, value in inputs.items()
+    }
+
+
 @MODELS.register_module()
 class AvatarKDLoss(nn.Module):
     """Distil from K perturbed avatars of the teacher, weighted by uncertainty.
@@ -45,7 +54,9 @@ class AvatarKDLoss(nn.Module):
 
     The K avatars cost one batched pass for CWD, KLDivergence, MGD and DIST
     (``avatar_ensembles``). Tuples of tensors (FPN levels) are distilled
-    level by level and the losses summed, so one entry covers a whole neck.
+    level by level and the losses summed, so one entry covers a whole neck;
+    a further input given per level (a sequence as long as the levels, such
+    as per-anchor labels) is split with them.
 
     ``forward`` has the base loss's signature: its first argument is the
     student tensor, its second the teacher's, and ``loss_forward_mappings``
@@ -137,9 +148,9 @@ class AvatarKDLoss(nn.Module):
         else:
             pairs = [(preds_S, preds_T)]
         losses, uncertainties, spreads = [], [], []
-        for student, teacher in pairs:
+        for level, (student, teacher) in enumerate(pairs):
             loss, uncertainty, weights = self._avatar_loss(
-                student, teacher, inputs)
+                student, teacher, _level_inputs(inputs, level, len(pairs)))
             losses.append(loss)
             uncertainties.append(uncertainty.mean())
             spreads.append(weights.max() - weights.min())

@@ -1,0 +1,124 @@
+"""Dense logits as samples: every pixel or anchor is one row of logits.
+
+The zoo's convention (docs/method_zoo.md): a logit loss given
+``(N, C, H, W)`` maps equals the same loss on the ``(N*H*W, C)`` matrix of
+pixel logits, with ignored pixels left out. Detection logits
+``(N, A*C, H, W)`` are A anchors of C classes at each position (mmdet's
+layout), and a tuple of FPN levels is one set of rows.
+
+Labels follow the logits: segmentation maps ``(N, H', W')`` or
+``(N, 1, H', W')`` are resized to ``(H, W)`` by nearest neighbour; detection
+targets are the head's per-anchor labels, one ``(N, H*W*A)`` tensor per
+level (``AnchorHead.get_targets``), where background is label C. A row whose
+label is not a class in [0, C) (255 = ignore, C = background) is dropped.
+"""
+from typing import Optional, Sequence, Tuple, Union
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor
+
+Levels = Union[Tensor, Sequence[Tensor]]
+
+
+def logit_rows(logits: Tensor, num_classes: Optional[int] = None) -> Tensor:
+    """``(N, A*C, H, W)`` -> ``(N*H*W*A, C)`` in mmdet's anchor order.
+
+    Args:
+        logits (Tensor): ``(N, C)`` rows, or maps ``(N, A*C, ...)``.
+        num_classes (int, optional): C, where channels hold A anchors of C
+            classes each. Defaults to None (A = 1).
+    """
+    if logits.dim() == 2 and num_classes in (None, logits.shape[1]):
+        return logits
+    channels = logits.shape[1]
+    C = num_classes or channels
+    if channels % C:
+        raise ValueError(
+            f'num_classes={C} does not divide the {channels} logit channels: '
+            'set the loss\'s num_classes to the head\'s number of classes '
+            '(channels = anchors x classes).')
+    return logits.movedim(1, -1).reshape(-1, C)  # (N*H*W*A, C)
+
+
+def label_rows(labels: Tensor, logits: Tensor, num_classes: int) -> Tensor:
+    """One label per row of ``logit_rows(logits, num_classes)``.
+
+    Args:
+        labels (Tensor): Segmentation maps ``(N, H', W')``/``(N, 1, H', W')``
+            (resized to the logits' size by nearest neighbour), per-anchor
+            detection labels ``(N, H*W*A)``, or ``(M, )`` for ``(M, C)``
+            logits.
+        logits (Tensor): The logits the labels belong to.
+        num_classes (int): C.
+    """
+    rows = logits.numel() // num_classes
+    if logits.dim() == 4 and labels.dim() in (3, 4):
+        if labels.dim() == 4:
+            labels = labels.squeeze(1)  # (N, H', W')
+        labels = F.interpolate(
+            labels[:, None].float(), size=logits.shape[2:],
+            mode='nearest')[:, 0].long()  # (N, H, W)
+    labels = labels.reshape(-1)
+    if labels.numel() != rows:
+        raise ValueError(
+            f'gt_labels {tuple(labels.shape)} do not fit logits '
+            f'{tuple(logits.shape)} ({rows} rows of {num_classes} classes): '
+            'give per-pixel maps (N, H, W) for segmentation, or per-anchor '
+            'labels (N, H*W*A) per level for detection with num_classes set '
+            'to the head\'s number of classes.')
+    return labels
+
+
+def _as_levels(x: Levels) -> Sequence[Tensor]:
+    return list(x) if isinstance(x, (list, tuple)) else [x]
+
+
+def pixel_samples(
+    preds_S: Levels,
+    preds_T: Optional[Levels] = None,
+    gt_labels: Optional[Levels] = None,
+    num_classes: Optional[int] = None,
+) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor]]:
+    """Rows of student logits, teacher logits and labels, ignored dropped.
+
+    Args:
+        preds_S (Tensor | Sequence[Tensor]): Student logits, or one tensor
+            per FPN level.
+        preds_T (Tensor | Sequence[Tensor], optional): Teacher logits, shaped
+            as the student's.
+        gt_labels (Tensor | Sequence[Tensor], optional): Labels (see
+            ``label_rows``): one tensor, or one per level.
+        num_classes (int, optional): C, if channels are anchors x classes.
+
+    Returns:
+        tuple: ``(M, C)`` student rows, ``(M, C)`` teacher rows (or None) and
+        ``(M, )`` labels in [0, C) (or None).
+    """
+    levels_S = _as_levels(preds_S)
+    levels_T = None if preds_T is None else _as_levels(preds_T)
+    if levels_T is not None:
+        shapes_S = [tuple(x.shape) for x in levels_S]
+        shapes_T = [tuple(x.shape) for x in levels_T]
+        if shapes_S != shapes_T:
+            raise ValueError(
+                f'student logits {shapes_S} != teacher logits {shapes_T}: '
+                'record the same head outputs from both models (or map the '
+                'student with a connector in model.distiller.connectors).')
+    S = torch.cat([logit_rows(x, num_classes) for x in levels_S])
+    C = S.shape[1]
+    T = None if levels_T is None else torch.cat(
+        [logit_rows(x, num_classes) for x in levels_T])
+    if gt_labels is None:
+        return S, T, None
+    levels_y = _as_levels(gt_labels)
+    if len(levels_y) != len(levels_S):
+        raise ValueError(
+            f'{len(levels_S)} levels of logits but {len(levels_y)} of '
+            'gt_labels: give one label tensor per level.')
+    y = torch.cat(
+        [label_rows(y, x, C) for y, x in zip(levels_y, levels_S)]).long()
+    keep = (y >= 0) & (y < C)
+    if bool(keep.all()):
+        return S, T, y
+    return S[keep], None if T is None else T[keep], y[keep]
