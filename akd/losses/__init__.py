@@ -1,6 +1,7 @@
 """akd's distillation losses (registered in MMRazor's ``MODELS``)."""
 from .avatar_kd import AvatarKDLoss
+from .camkd import CAMKDLoss
 from .dense_kl import DenseKLDivergence
 from .maskd import MasKDLoss
 
-__all__ = ['AvatarKDLoss', 'DenseKLDivergence', 'MasKDLoss']
+__all__ = ['AvatarKDLoss', 'CAMKDLoss', 'DenseKLDivergence', 'MasKDLoss']

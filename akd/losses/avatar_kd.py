@@ -6,7 +6,7 @@ Official code (MMRazor 0.x, read, not copied):
 https://github.com/Gumpest/AvatarKD
 """
 import inspect
-from typing import Callable, Dict, Optional, Sequence, Tuple
+from typing import Callable, Dict, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.logging import MessageHub
@@ -20,6 +20,11 @@ from .avatar_uncertainty import (avatar_uncertainty, channel_stats,
                                  uncertainty_weights)
 
 UNCERTAINTY_MODES = ('bn', 'variance', None)
+
+
+def _several_teachers(preds_T) -> bool:
+    """A list of teachers' tensors (``CAMKDLoss``), not one tensor."""
+    return isinstance(preds_T, list)
 
 
 def _level_inputs(inputs: Dict, level: int, num_levels: int) -> Dict:
@@ -56,7 +61,9 @@ class AvatarKDLoss(nn.Module):
     (``avatar_ensembles``). Tuples of tensors (FPN levels) are distilled
     level by level and the losses summed, so one entry covers a whole neck;
     a further input given per level (a sequence as long as the levels, such
-    as per-anchor labels) is split with them.
+    as per-anchor labels) is split with them. A list of several teachers'
+    tensors (``CAMKDLoss``) gives ensemble avatars: avatar k holds every
+    teacher's k-th avatar, with u_k the mean of their uncertainties.
 
     ``forward`` has the base loss's signature: its first argument is the
     student tensor, its second the teacher's, and ``loss_forward_mappings``
@@ -144,6 +151,9 @@ class AvatarKDLoss(nn.Module):
         preds_S = inputs.pop(self._student_key)
         preds_T = inputs.pop(self._teacher_key)
         if isinstance(preds_S, Sequence):
+            if _several_teachers(preds_T) and isinstance(
+                    preds_T[0], Sequence):
+                preds_T = [list(t) for t in zip(*preds_T)]  # per level
             pairs = self._levels(preds_S, preds_T)
         else:
             pairs = [(preds_S, preds_T)]
@@ -172,9 +182,50 @@ class AvatarKDLoss(nn.Module):
                 'level with data_idx.')
         return list(zip(preds_S, preds_T))
 
-    def _avatar_loss(self, preds_S: Tensor, preds_T: Tensor,
+    def _avatar_loss(self, preds_S: Tensor, preds_T: Union[Tensor,
+                                                           Sequence[Tensor]],
                      other_inputs: Dict) -> Tuple[Tensor, Tensor, Tensor]:
-        """The weighted base loss of one tensor pair, u_k and w_k."""
+        """The weighted base loss of one level, u_k and w_k.
+
+        Several teachers (a list, as ``CAMKDLoss`` takes) make ensemble
+        avatars: avatar k is every teacher's k-th avatar, and u_k the mean
+        of their uncertainties.
+        """
+        teachers = list(preds_T) if _several_teachers(preds_T) else [preds_T]
+        for teacher in teachers:
+            self._check_shapes(preds_S, teacher)
+        with torch.no_grad():
+            avatars, uncertainties = zip(
+                *[self._avatars(teacher.detach()) for teacher in teachers])
+            uncertainty = torch.stack(uncertainties).mean(dim=0)  # (K, )
+            if self.uncertainty == 'variance':
+                weights = uncertainty_weights(uncertainty)
+            else:
+                weights = uncertainty.new_full((self.num_avatars, ),
+                                               1 / self.num_avatars)
+        if self.uncertainty == 'bn':
+            preds_S = standardize(preds_S)
+        if not _several_teachers(preds_T):
+            loss = avatar_ensemble_loss(self.base_loss, preds_S, avatars[0],
+                                        weights, **other_inputs)
+        else:
+            loss = sum(w * self.base_loss(
+                preds_S, [a[:, k] for a in avatars], **other_inputs)
+                       for k, w in enumerate(weights))
+        return loss, uncertainty, weights
+
+    def _avatars(self, teacher: Tensor) -> Tuple[Tensor, Tensor]:
+        """K avatars ``(N, K, C, ...)`` of a detached teacher, and u_k."""
+        avatars = self.perturbation(teacher, self.num_avatars)
+        if self.uncertainty == 'bn':
+            avatars, *avatar_stats = standardize_avatars(avatars)
+        else:
+            avatar_stats = channel_stats(avatars, channel_dim=2)
+        uncertainty = avatar_uncertainty(
+            channel_stats(teacher, channel_dim=1), avatar_stats)
+        return avatars, uncertainty
+
+    def _check_shapes(self, preds_S: Tensor, preds_T: Tensor) -> None:
         if preds_S.shape != preds_T.shape:
             raise ValueError(
                 f'{type(self).__name__}({type(self.base_loss).__name__}): '
@@ -185,25 +236,6 @@ class AvatarKDLoss(nn.Module):
                 'out_channel=..., kernel_size=1)) and name it as '
                 f"connector='...' in the {self._student_key} mapping of "
                 'loss_forward_mappings.')
-        with torch.no_grad():
-            teacher = preds_T.detach()
-            avatars = self.perturbation(teacher, self.num_avatars)
-            K = self.num_avatars
-            if self.uncertainty == 'bn':
-                avatars, *avatar_stats = standardize_avatars(avatars)
-            else:
-                avatar_stats = channel_stats(avatars, channel_dim=2)
-            uncertainty = avatar_uncertainty(
-                channel_stats(teacher, channel_dim=1), avatar_stats)
-            if self.uncertainty == 'variance':
-                weights = uncertainty_weights(uncertainty)
-            else:
-                weights = uncertainty.new_full((K, ), 1 / K)
-        if self.uncertainty == 'bn':
-            preds_S = standardize(preds_S)
-        loss = avatar_ensemble_loss(self.base_loss, preds_S, avatars,
-                                    weights, **other_inputs)
-        return loss, uncertainty, weights
 
     def _log(self, statistic: str, values: Sequence[Tensor]) -> None:
         value = torch.stack(values).mean().item()

@@ -3,11 +3,15 @@ from . import local_cfg_path
 from .avatar_perturbations import (AvatarChannelDropout, AvatarDropout,
                                    AvatarGaussianNoise, AvatarSpatialDropout)
 from .bifpn_self_teacher import BiFPNSelfTeacher
+from .label_recorders import DetTargetLabelsRecorder, SegGtLabelsRecorder
 from .receptive_tokens import ReceptiveTokens
+from .teacher_ensemble import EnsembleOutputsRecorder, TeacherEnsemble
 
 local_cfg_path.install()
 
 __all__ = [
     'AvatarDropout', 'AvatarChannelDropout', 'AvatarSpatialDropout',
-    'AvatarGaussianNoise', 'BiFPNSelfTeacher', 'ReceptiveTokens'
+    'AvatarGaussianNoise', 'BiFPNSelfTeacher', 'DetTargetLabelsRecorder',
+    'EnsembleOutputsRecorder', 'ReceptiveTokens', 'SegGtLabelsRecorder',
+    'TeacherEnsemble'
 ]

@@ -1,0 +1,71 @@
+"""Recorders that deliver ground-truth labels to label-based losses.
+
+Label-based logit losses (DKD, NKD, CA-MKD, Zipf LS, ...) take
+``gt_labels`` as their third input. These recorders take the labels the
+student's own head trains on, so a config needs no code:
+
+    student_recorders=dict(gt_labels=dict(type='SegGtLabels'))  # mmseg
+    student_recorders=dict(gt_labels=dict(type='DetTargetLabels'))  # mmdet
+
+and the loss mapping ``gt_labels=dict(from_student=True,
+recorder='gt_labels')``. Both patch a head method only while the student
+runs (MMRazor's ``MethodOutputsRecorder``), so the teacher's call is not
+recorded.
+"""
+import functools
+from typing import Callable, List
+
+from mmrazor.models.task_modules import MethodOutputsRecorder
+from mmrazor.registry import TASK_UTILS
+
+
+@TASK_UTILS.register_module()
+class SegGtLabelsRecorder(MethodOutputsRecorder):
+    """The decode head's label maps ``(N, 1, H, W)`` at input resolution.
+
+    Records ``BaseDecodeHead._stack_batch_gt``, which every mmseg decode
+    head calls in its loss; the first record is the decode head's (the
+    auxiliary heads' come after and are the same maps).
+
+    Args:
+        source (str): The method recorded. Defaults to mmseg's
+            ``BaseDecodeHead._stack_batch_gt``.
+    """
+
+    def __init__(self, source: str = 'mmseg.models.decode_heads.'
+                 'decode_head.BaseDecodeHead._stack_batch_gt') -> None:
+        super().__init__(source)
+
+
+@TASK_UTILS.register_module()
+class DetTargetLabelsRecorder(MethodOutputsRecorder):
+    """A dense head's assigned class per anchor/point, one tensor per level.
+
+    Records the first output of the head's ``get_targets``: for
+    ``AnchorHead`` (RetinaNet, ...) ``(N, H*W*A)`` labels per level, for
+    ``FCOSHead`` ``(N*H*W, )`` per level; background is label
+    ``num_classes``, so label-based losses use the positive anchors (the
+    sigmoid heads have no background logit to distil against).
+
+    Args:
+        source (str): The ``get_targets`` recorded. Defaults to mmdet's
+            ``AnchorHead.get_targets``; use
+            ``'mmdet.models.dense_heads.fcos_head.FCOSHead.get_targets'``
+            for FCOS.
+    """
+
+    def __init__(self, source: str = 'mmdet.models.dense_heads.anchor_head.'
+                 'AnchorHead.get_targets') -> None:
+        super().__init__(source)
+
+    def method_record_wrapper(self, orgin_method: Callable,
+                              data_buffer: List) -> Callable:
+        """Record only the labels, the first of the targets."""
+
+        @functools.wraps(orgin_method)
+        def wrap_method(*args, **kwargs):
+            targets = orgin_method(*args, **kwargs)
+            data_buffer.append(targets[0])
+            return targets
+
+        return wrap_method
