@@ -14,6 +14,9 @@ import akd  # noqa: F401
 def _without_weights(cfg: Config) -> None:
     if 'teacher_ckpt' in cfg.model:  # FRSKD has no teacher
         cfg.model.teacher_ckpt = None
+    for teacher in cfg.model.get('teachers', {}).values():
+        teacher.ckpt = None
+        teacher.model.pretrained = False
     losses = cfg.model.get('distiller', {}).get('distill_losses', {})
     for loss in losses.values():
         for part in (loss, loss.get('base_loss', {})):

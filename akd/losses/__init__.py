@@ -3,5 +3,9 @@ from .avatar_kd import AvatarKDLoss
 from .camkd import CAMKDLoss
 from .dense_kl import DenseKLDivergence
 from .maskd import MasKDLoss
+from .nkd import NKDLoss, TFNKDLoss
 
-__all__ = ['AvatarKDLoss', 'CAMKDLoss', 'DenseKLDivergence', 'MasKDLoss']
+__all__ = [
+    'AvatarKDLoss', 'CAMKDLoss', 'DenseKLDivergence', 'MasKDLoss', 'NKDLoss',
+    'TFNKDLoss'
+]

@@ -85,7 +85,8 @@ def zipf_non_target_labels(preds_T: Tensor, labels: Tensor) -> Tensor:
 
 def tf_nkd_loss(preds_S: Tensor, preds_T: Tensor, labels: Tensor,
                 alpha: float, beta: float) -> Tensor:
-    """L = 1/M sum_m [-alpha * V_t log S_t - beta * sum_{i != t} Z_i log N_i(S)].
+    """L = 1/M sum_m [-alpha * V_t log S_t
+    - beta * sum_{i != t} Z_i log N_i(S)].
 
     For row m with label t: S = softmax(preds_S); P = softmax(preds_T),
     detached; V_t = ``soft_target_labels(P_t)``, whose mean is over the M
@@ -179,7 +180,8 @@ class NKDLoss(nn.Module):
         >>> import torch
         >>> from akd.losses.nkd import NKDLoss
         >>> loss = NKDLoss(tau=1.0, gamma=1.5)
-        >>> preds_S, preds_T = torch.randn(2, 19, 8, 16), torch.randn(2, 19, 8, 16)
+        >>> preds_S = torch.randn(2, 19, 8, 16)
+        >>> preds_T = torch.randn(2, 19, 8, 16)
         >>> gt_labels = torch.randint(0, 19, (2, 32, 64))  # nearest-resized
         >>> gt_labels[:, :4] = 255  # ignored
         >>> loss(preds_S, preds_T, gt_labels).shape

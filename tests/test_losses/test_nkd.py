@@ -53,17 +53,10 @@ def _dense_rows(S, T, y):
     N, C, H, W = S.shape
     rows = [(S[n, :, h, w], T[n, :, h, w], y[n, h, w]) for n in range(N)
             for h in range(H) for w in range(W) if y[n, h, w] != 255]
-    return (torch.stack([r[0] for r in rows]),
-            torch.stack([r[1] for r in rows]), torch.stack([r[2]
-                                                            for r in rows]))
+    S_rows, T_rows, labels = zip(*rows)
+    return torch.stack(S_rows), torch.stack(T_rows), torch.stack(labels)
 
 
-REFERENCES = {
-    NKDLoss: lambda loss, S, T, y: _nkd_reference(S, T, y, loss.tau, loss.
-                                                  gamma),
-    TFNKDLoss: lambda loss, S, T, y: _tf_nkd_reference(
-        S, T, y, loss.alpha, loss.beta),
-}
 LOSSES = [
     NKDLoss(tau=1.0, gamma=1.5),
     NKDLoss(tau=4.0, gamma=0.5, loss_weight=2.0),
@@ -74,7 +67,11 @@ IDS = ['nkd', 'nkd-tau4', 'tf-nkd', 'tf-nkd-beta1']
 
 
 def _reference(loss, S, T, y):
-    return loss.loss_weight * REFERENCES[type(loss)](loss, S, T, y)
+    if isinstance(loss, NKDLoss):
+        value = _nkd_reference(S, T, y, loss.tau, loss.gamma)
+    else:
+        value = _tf_nkd_reference(S, T, y, loss.alpha, loss.beta)
+    return loss.loss_weight * value
 
 
 def _dense_inputs(seed=0):
@@ -255,7 +252,7 @@ def test_runs_inside_avatar_kd_loss_with_labels(base):
 ], ids=['nkd', 'tf-nkd'])
 def test_avatar_kd_with_one_undropped_avatar_equals_plain_loss(base):
     S, T, y = _dense_inputs()
-    plain = {'NKDLoss': NKDLoss, 'TFNKDLoss': TFNKDLoss}[base['type']](
+    plain = getattr(akd.losses.nkd, base['type'])(
         **{k: v for k, v in base.items() if k != 'type'})
     wrapped = AvatarKDLoss(
         base_loss=base, num_avatars=1, uncertainty=None,

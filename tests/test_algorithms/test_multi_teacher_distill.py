@@ -1,0 +1,133 @@
+"""MultiTeacherDistill, its TeacherEnsemble and the label recorders."""
+import os.path as osp
+
+import pytest
+import torch
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmrazor.registry import MODELS, TASK_UTILS
+from torch.nn.modules.batchnorm import _BatchNorm
+
+import akd  # noqa: F401
+from akd.models import TeacherEnsemble
+from conftest import REPO
+from distill_step import _without_weights, det_batch, seg_batch
+
+SEG = osp.join(REPO, 'configs', 'camkd', 'camkd_logits_pspnet-r18-w32+w16-'
+               'd8_pspnet-r18-w16-d8_toy-cityscapes.py')
+DET = osp.join(REPO, 'configs', 'camkd', 'camkd_logits_retina-r18-w32+w16_'
+               'retina-r18-w16_toy-coco.py')
+
+
+def _build(path):
+    cfg = Config.fromfile(path)
+    _without_weights(cfg)
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        return MODELS.build(cfg.model), cfg
+
+
+def _teacher_spec(cfg, name):
+    return cfg.model.teachers[name].model
+
+
+def test_teachers_are_frozen_with_eval_norms_and_run_without_grad():
+    model, _ = _build(SEG)
+    model.train()
+    assert list(model.teacher.names) == ['pspnet_w32', 'pspnet_w16']
+    assert not any(p.requires_grad for p in model.teacher.parameters())
+    norms = [m for m in model.teacher.modules() if isinstance(m, _BatchNorm)]
+    assert len(norms) > 20 and not any(m.training for m in norms)
+    inputs, samples = seg_batch()
+    model(inputs, samples, mode='loss')
+    recorder = model.distiller.teacher_recorders.recorders['logits']
+    records = recorder.get_record_data()
+    assert len(records) == 2 and not any(r.requires_grad for r in records)
+
+
+def test_ensemble_outputs_are_each_teachers_own_in_order():
+    model, _ = _build(SEG)
+    model.eval()
+    inputs, samples = seg_batch()
+    with model.distiller.teacher_recorders:
+        model.teacher(inputs, samples, mode='tensor')
+        records = model.distiller.teacher_recorders.recorders[
+            'logits'].get_record_data()
+    for name, record in zip(model.teacher.names, records):
+        own = getattr(model.teacher, name)(inputs, samples, mode='tensor')
+        torch.testing.assert_close(record, own)
+
+
+def test_every_teacher_loads_its_own_checkpoint(tmp_path):
+    _, cfg = _build(SEG)
+    spec = {}
+    for seed, name in enumerate(cfg.model.teachers):
+        torch.manual_seed(seed)
+        teacher = MODELS.build({'_scope_': 'mmrazor',
+                                **_teacher_spec(cfg, name)})
+        path = str(tmp_path / f'{name}.pth')
+        torch.save({'state_dict': teacher.state_dict()}, path)
+        spec[name] = dict(model=_teacher_spec(cfg, name), ckpt=path)
+        spec[name]['state'] = teacher.state_dict()
+    ensemble = TeacherEnsemble({
+        name: dict(model=s['model'], ckpt=s['ckpt'])
+        for name, s in spec.items()
+    })
+    for name, s in spec.items():
+        loaded = getattr(ensemble, name).state_dict()
+        assert all(torch.equal(loaded[k], v) for k, v in s['state'].items())
+
+
+def test_rejects_a_single_teacher_and_the_single_teacher_keys():
+    _, cfg = _build(SEG)
+    one = dict(list(cfg.model.teachers.items())[:1])
+    with pytest.raises(ValueError, match='model.teachers must map at least'):
+        TeacherEnsemble(one)
+    with pytest.raises(ValueError, match='not model.teacher_ckpt'):
+        MODELS.build(dict(cfg.model, teacher_ckpt='x.pth'))
+
+
+def test_rejects_a_teacher_spec_with_unknown_keys():
+    _, cfg = _build(SEG)
+    teachers = dict(cfg.model.teachers)
+    teachers['pspnet_w16'] = dict(teachers['pspnet_w16'], checkpoint='x')
+    with pytest.raises(ValueError, match=r'model.teachers.pspnet_w16 must'):
+        TeacherEnsemble(teachers)
+
+
+def test_ensemble_recorder_rejects_a_single_model_and_a_missing_module():
+    model, _ = _build(SEG)
+    recorder = TASK_UTILS.build(
+        dict(type='EnsembleOutputsRecorder', source='decode_head.conv_seg'))
+    with pytest.raises(TypeError, match='use ModuleOutputs'):
+        recorder.initialize(model.student)
+    missing = TASK_UTILS.build(
+        dict(type='EnsembleOutputsRecorder', source='decode_head.nothing'))
+    with pytest.raises(ValueError, match="teacher 'pspnet_w32' has no"):
+        missing.initialize(model.teacher)
+
+
+def test_seg_labels_are_the_students_label_maps():
+    model, _ = _build(SEG)
+    model.train()
+    inputs, samples = seg_batch()
+    model(inputs, samples, mode='loss')
+    labels = model.distiller.student_recorders.recorders[
+        'gt_labels'].get_record_data()
+    expected = torch.stack([s.gt_sem_seg.data for s in samples])
+    torch.testing.assert_close(labels, expected)
+
+
+def test_det_labels_are_per_anchor_per_level():
+    model, _ = _build(DET)
+    model.train()
+    inputs, samples = det_batch(model)
+    model(inputs, samples, mode='loss')
+    recorders = model.distiller.student_recorders.recorders
+    labels = recorders['gt_labels'].get_record_data()
+    cls_scores = recorders['head'].get_record_data(data_idx=0)
+    assert len(labels) == len(cls_scores) == 5
+    for level_labels, scores in zip(labels, cls_scores):
+        N, AC, H, W = scores.shape
+        assert level_labels.shape == (N, H * W * AC // 80)
+    every = torch.cat([x.reshape(-1) for x in labels])
+    assert (every < 80).any() and (every == 80).any()  # positives and bg
