@@ -1,11 +1,13 @@
 """akd's distillation losses (registered in MMRazor's ``MODELS``)."""
 from .avatar_kd import AvatarKDLoss
+from .bdkd import BDKDLoss
 from .camkd import CAMKDLoss
 from .dense_kl import DenseKLDivergence
 from .maskd import MasKDLoss
 from .nkd import NKDLoss, TFNKDLoss
+from .zipf_ls import ZipfLSLoss
 
 __all__ = [
-    'AvatarKDLoss', 'CAMKDLoss', 'DenseKLDivergence', 'MasKDLoss', 'NKDLoss',
-    'TFNKDLoss'
+    'AvatarKDLoss', 'BDKDLoss', 'CAMKDLoss', 'DenseKLDivergence', 'MasKDLoss',
+    'NKDLoss', 'TFNKDLoss', 'ZipfLSLoss'
 ]

@@ -99,9 +99,10 @@ class BDKDLoss(nn.Module):
         student's loss weights forward and reverse KL sample by sample,
         guided by the entropy gap between teacher and student. Not
         verified, and ours: the exact weighting rule above (a switch on the
-        sign of the gap) and ``emphasis=2.0``, the paper's method section
-        and code were not available here. ``entropy_gap_weights`` holds the
-        rule alone, so that a corrected rule is a one-function change.
+        sign of the gap) and the defaults ``emphasis=2.0`` and ``tau=1.0``;
+        the paper's method section and code were not available here.
+        ``entropy_gap_weights`` holds the rule alone, so that a corrected
+        rule is a one-function change.
 
     Dense input follows ``pixel_samples``: a map ``(N, C, H, W)`` is the
     N*H*W rows of its pixel logits, ``(N, A*C, H, W)`` with
