@@ -2,12 +2,14 @@
 from .avatar_kd import AvatarKDLoss
 from .bdkd import BDKDLoss
 from .camkd import CAMKDLoss
+from .dense_dist import DenseDISTLoss
+from .dense_dkd import DenseDKDLoss
 from .dense_kl import DenseKLDivergence
 from .maskd import MasKDLoss
 from .nkd import NKDLoss, TFNKDLoss
 from .zipf_ls import ZipfLSLoss
 
 __all__ = [
-    'AvatarKDLoss', 'BDKDLoss', 'CAMKDLoss', 'DenseKLDivergence', 'MasKDLoss',
-    'NKDLoss', 'TFNKDLoss', 'ZipfLSLoss'
+    'AvatarKDLoss', 'BDKDLoss', 'CAMKDLoss', 'DenseDISTLoss', 'DenseDKDLoss',
+    'DenseKLDivergence', 'MasKDLoss', 'NKDLoss', 'TFNKDLoss', 'ZipfLSLoss'
 ]

@@ -69,9 +69,10 @@ class DenseDISTLoss(nn.Module):
 
     MMRazor's ``DISTLoss`` on ``(N, C, H, W)`` computes the same inter term,
     but its intra term correlates the N images' values at each (class,
-    pixel): with batch 2 every such correlation is +-1, so the term only
-    counts sign agreements, and with batch 1 it is the constant 1 without
-    gradient. The relation between pixels never enters, hence a new name.
+    pixel): with batch 2 every such correlation is +-1, so the term counts
+    sign agreements between the two images, a step function with no
+    gradient but eps's, and with batch 1 it is the constant 1. The relation
+    between the pixels of an image never enters, hence a new name.
     The official segmentation code (``segmentation/losses/dist_kd.py``)
     reshapes the maps to ``(N*W*H, C)`` rows as here (row order does not
     matter) and uses all pixels, without temperature (tau=1, no tau^2),

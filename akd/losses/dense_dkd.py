@@ -53,12 +53,13 @@ def decoupled_log_probs(z: Tensor, labels: Tensor) -> Tuple[Tensor, Tensor]:
 
 
 def row_kl(log_p: Tensor, log_q: Tensor) -> Tensor:
-    """KL(p || q) of each row, from log-probabilities ``(M, K)`` -> ``(M,)``."""
+    """KL(p || q) of each row from log-probabilities: ``(M, K)`` -> ``(M,)``.
+    """
     return (log_p.exp() * (log_p - log_q)).sum(dim=1)
 
 
-def decoupled_kd(preds_S: Tensor, preds_T: Tensor, labels: Tensor,
-                 tau: float, alpha: float, beta: float) -> Tensor:
+def decoupled_kd(preds_S: Tensor, preds_T: Tensor, labels: Tensor, tau: float,
+                 alpha: float, beta: float) -> Tensor:
     """tau^2 / M * sum_i [alpha * KL(b^T_i || b^S_i) + beta * KL(p~^T_i ||
     p~^S_i)] over M rows of logits.
 
@@ -111,9 +112,9 @@ class DenseDKDLoss(nn.Module):
     loss turns inf or NaN; and it leaves the target out of NCKD by
     subtracting 1000 from z_y / tau. Here both come from log-sum-exps over
     the C-1 gathered non-target logits, exactly; on ordinary rows the two
-    agree. The paper's weights are alpha=1, beta=8 (CIFAR-100, the default
-    here; ImageNet uses beta=0.5); the official warm-up factor min(epoch /
-    20, 1) is not part of the loss.
+    agree. The official defaults (CIFAR-100) are alpha=1, beta=8 (kept
+    here) and tau=4; its ImageNet setting uses beta=0.5, tau=1. Its warm-up
+    factor min(epoch / 20, 1) is not part of the loss.
 
     Args:
         tau (float): Temperature. Defaults to 1.0.
