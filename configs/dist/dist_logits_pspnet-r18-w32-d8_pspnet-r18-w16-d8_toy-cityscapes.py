@@ -1,0 +1,18 @@
+# DIST (Huang et al., NeurIPS 2022), DenseDISTLoss: per-pixel inter-class and
+# per-class intra-class Pearson relations (the official segmentation setting:
+# tau 1, both weights 1).
+# On the decode head logits, toy PSPNet R18-w32 -> R18-w16.
+_base_ = [
+    '../_base_/pairs/pspnet-r18-w32-d8_pspnet-r18-w16-d8_toy-cityscapes.py',
+    '../_base_/distill/seg_logits.py'
+]
+model = dict(
+    architecture=dict(cfg_path={{_base_.student_cfg}}, pretrained=False),
+    teacher=dict(cfg_path={{_base_.teacher_cfg}}, pretrained=False),
+    teacher_ckpt={{_base_.teacher_ckpt}},
+    distiller=dict(
+        distill_losses=dict(loss_dist=dict(type='DenseDISTLoss', tau=1.0)),
+        loss_forward_mappings=dict(
+            loss_dist=dict(
+                preds_S={{_base_.logits_S}},
+                preds_T={{_base_.logits_T}}))))
