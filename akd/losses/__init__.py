@@ -7,9 +7,12 @@ from .dense_dkd import DenseDKDLoss
 from .dense_kl import DenseKLDivergence
 from .maskd import MasKDLoss
 from .nkd import NKDLoss, TFNKDLoss
+from .sp import SPLoss
+from .tcs import TCSLoss
 from .zipf_ls import ZipfLSLoss
 
 __all__ = [
     'AvatarKDLoss', 'BDKDLoss', 'CAMKDLoss', 'DenseDISTLoss', 'DenseDKDLoss',
-    'DenseKLDivergence', 'MasKDLoss', 'NKDLoss', 'TFNKDLoss', 'ZipfLSLoss'
+    'DenseKLDivergence', 'MasKDLoss', 'NKDLoss', 'SPLoss', 'TCSLoss',
+    'TFNKDLoss', 'ZipfLSLoss'
 ]

@@ -11,6 +11,8 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from .pixel_samples import Levels
+
 
 def target_terms(preds_T: Tensor, tau: float,
                  sigmoid: bool) -> Tuple[Tensor, Tensor]:
@@ -59,7 +61,8 @@ class DenseKLDivergence(nn.Module):
     FCOS). The value equals the same loss on the ``(N*H*W, C)`` matrix of
     position logits, does not grow with resolution, and at tau=1 without
     sigmoid is FRSKD's pixel KL normalised by B*H*W. Per-anchor detection
-    logits ``(N, A*C, H, W)`` are given as ``(N*A, C, H, W)``.
+    logits ``(N, A*C, H, W)`` are given as ``(N*A, C, H, W)``, or as they
+    are with ``sigmoid=True``; a tuple of FPN levels is one set of positions.
 
     With ``AvatarKDLoss``, K avatars cost one pass (``avatar_loss``): the KL
     is linear in the target, so sum_k w_k KL(p_k || q) = sum_k w_k sum
@@ -90,8 +93,21 @@ class DenseKLDivergence(nn.Module):
         self.sigmoid = sigmoid
         self.loss_weight = loss_weight
 
-    def forward(self, preds_S: Tensor, preds_T: Tensor) -> Tensor:
-        """Args: preds_S, preds_T (Tensor): logits ``(N, C, ...)``."""
+    def forward(self, preds_S: Levels, preds_T: Levels) -> Tensor:
+        """Args: preds_S, preds_T (Tensor | Sequence[Tensor]): logits
+        ``(N, C, ...)``, or one tensor per FPN level (then the positions of
+        all levels are the samples)."""
+        if isinstance(preds_S, (list, tuple)):
+            if not isinstance(preds_T, (list, tuple)) or len(preds_T) != len(
+                    preds_S):
+                raise ValueError(
+                    f'{type(self).__name__}: {len(preds_S)} student levels '
+                    'but the teacher gave no matching sequence of levels.')
+            positions = [x.numel() // x.shape[1] for x in preds_S]
+            return sum(
+                self(s, t) * p
+                for s, t, p in zip(preds_S, preds_T, positions)) / sum(
+                    positions)
         return self.avatar_loss(preds_S, preds_T.unsqueeze(1),
                                 preds_T.new_ones(1))
 

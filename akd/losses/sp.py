@@ -91,7 +91,8 @@ class SPLoss(nn.Module):
         """Args: preds_S, preds_T (Tensor | Sequence[Tensor]): activations
         ``(b, ...)``, or tuples of them with one entry per layer pair."""
         if isinstance(preds_S, Tensor):
-            preds_S, preds_T = (preds_S, ), (preds_T, )
+            preds_S = (preds_S, )
+            preds_T = (preds_T, ) if isinstance(preds_T, Tensor) else preds_T
         self._check(preds_S, preds_T)
         return self.loss_weight * sum(
             similarity_preserving(student, teacher)

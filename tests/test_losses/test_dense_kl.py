@@ -106,3 +106,15 @@ def test_rejects_non_positive_tau_and_shape_mismatch():
 def test_docstring_example_runs():
     result = doctest.testmod(akd.losses.dense_kl)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_levels_are_one_set_of_positions():
+    torch.manual_seed(0)
+    S = [torch.randn(2, 3, 4, 5), torch.randn(2, 3, 2, 2)]
+    T = [torch.randn_like(x) for x in S]
+    rows = lambda x: x.permute(0, 2, 3, 1).reshape(-1, 3)  # noqa: E731
+    loss = DenseKLDivergence(tau=2.0)
+    torch.testing.assert_close(
+        loss(S, T),
+        loss(torch.cat([rows(x) for x in S]), torch.cat([rows(x)
+                                                         for x in T])))
