@@ -80,14 +80,21 @@ def check_data(cfg: Config, loaders=DATALOADERS) -> None:
 
 
 def check_teacher_checkpoint(cfg: Config) -> None:
-    """Raise if a distillation config's local ``teacher_ckpt`` is missing."""
+    """Raise if a distillation config's local teacher checkpoint is missing.
+
+    ``model.teacher_ckpt`` for one teacher, ``model.teachers.<name>.ckpt``
+    for ``MultiTeacherDistill``.
+    """
     model = cfg.get('model', {})
-    ckpt = model.get('teacher_ckpt')
-    if not ckpt or '://' in ckpt:
-        return  # none, or a URL that mmengine downloads
-    if not osp.isfile(ckpt):
-        raise PreflightError(
-            f'model.teacher_ckpt={ckpt!r} does not exist. Train the teacher '
-            'first (tools/train.py on its config) or download its released '
-            'checkpoint, then pass it with --cfg-options '
-            'model.teacher_ckpt=PATH.')
+    keys = {'model.teacher_ckpt': model.get('teacher_ckpt')}
+    for name, teacher in model.get('teachers', {}).items():
+        keys[f'model.teachers.{name}.ckpt'] = teacher.get('ckpt')
+    for key, ckpt in keys.items():
+        if not ckpt or '://' in ckpt:
+            continue  # none, or a URL that mmengine downloads
+        if not osp.isfile(ckpt):
+            raise PreflightError(
+                f'{key}={ckpt!r} does not exist. Train the teacher first '
+                '(tools/train.py on its config) or download its released '
+                'checkpoint, then pass it with --cfg-options '
+                f'{key}=PATH.')

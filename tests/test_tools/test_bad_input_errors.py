@@ -28,6 +28,16 @@ def test_missing_teacher_checkpoint_names_key_and_fix(toy_coco):
     assert "model.teacher_ckpt='missing/teacher.pth' does not exist" in stderr
 
 
+def test_missing_checkpoint_of_one_of_several_teachers_names_it(
+        toy_cityscapes):
+    config = ('configs/camkd/camkd_logits_pspnet-r18-w32+w16-d8_'
+              'pspnet-r18-w16-d8_toy-cityscapes.py')
+    stderr = _fails_with('tools/train.py', config, '--data-root',
+                         toy_cityscapes, '--cfg-options',
+                         'model.teachers.pspnet_w16.ckpt=missing/t.pth')
+    assert "model.teachers.pspnet_w16.ckpt='missing/t.pth' does" in stderr
+
+
 def test_missing_test_checkpoint_is_named(toy_coco):
     stderr = _fails_with('tools/test.py', DET_STUDENT, 'missing.pth',
                          '--data-root', toy_coco)

@@ -1,8 +1,9 @@
 """End to end through tools/: train with validation, resume, test, convert.
 
 One detection and one segmentation distillation config, and the same for
-FRSKD (no teacher), a few iterations on a small toy set, a random teacher
-checkpoint written by the test.
+FRSKD (no teacher); CA-MKD (several teachers) and TCS (a basis buffer in the
+checkpoint). A few iterations on a small toy set, random teacher checkpoints
+written by the test.
 """
 import glob
 import json
@@ -32,6 +33,11 @@ CASES = {
                   DET_STUDENT, 'toy_coco', 'coco/bbox_mAP'),
     'frskd-seg': ('configs/frskd/frskd_pspnet-r18-w16-d8_toy-cityscapes.py',
                   SEG_STUDENT, 'toy_cityscapes', 'mIoU'),
+    'camkd-seg': ('configs/camkd/camkd_logits_pspnet-r18-w32+w16-d8_pspnet-'
+                  'r18-w16-d8_toy-cityscapes.py', SEG_STUDENT,
+                  'toy_cityscapes', 'mIoU'),
+    'tcs-det': ('configs/tcs/tcs_fpn_retina-r18-w32_retina-r18-w16_'
+                'toy-coco.py', DET_STUDENT, 'toy_coco', 'coco/bbox_mAP'),
 }
 
 
@@ -39,16 +45,27 @@ def teacher_options(distill_config, path):
     """``model.teacher_ckpt=`` a random teacher's checkpoint, if it has one.
 
     MasKD stage 1 trains tokens on its architecture, the teacher; FRSKD
-    has no teacher.
+    has no teacher; MultiTeacherDistill gets one per teacher.
     """
     cfg = Config.fromfile(osp.join(REPO, distill_config))
+    torch.manual_seed(0)
+    if 'teachers' in cfg.model:
+        options = []
+        for name, teacher in cfg.model.teachers.items():
+            teacher_path = f'{path}.{name}'
+            _save_random(teacher.model.cfg_path, teacher_path)
+            options.append(f'model.teachers.{name}.ckpt={teacher_path}')
+        return options
     if 'teacher_ckpt' not in cfg.model:
         return []
-    torch.manual_seed(0)
     teacher_cfg = cfg.model.get('teacher', cfg.model.architecture)
-    teacher = build_from_config_file(teacher_cfg.cfg_path)
-    torch.save(dict(state_dict=teacher.state_dict()), path)
+    _save_random(teacher_cfg.cfg_path, path)
     return [f'model.teacher_ckpt={path}']
+
+
+def _save_random(cfg_path, path):
+    model = build_from_config_file(cfg_path)
+    torch.save(dict(state_dict=model.state_dict()), path)
 
 
 def _scalars(work_dir):
