@@ -228,8 +228,9 @@ class TFNKDLoss(nn.Module):
         L = loss_weight / M * sum_m [-alpha * V_t log S_t
             - beta * sum_{i != t} Z_i log N_i(S)],
 
-    - S = softmax(preds_S), N_i(S) = exp(S_i) / sum_{j != t} exp(S_j) (the
-      student's non-target distribution, at temperature 1);
+    - S = softmax(preds_S), and N(S) the softmax over the C-1 non-target
+      logits of preds_S (the student's non-target distribution, at
+      temperature 1);
     - the soft target label V_t = P_t^2 + 1 - mean(P_t^2), with
       P = softmax(preds_T): the own target probability, squared, shifted so
       that its mean over the M rows is 1, the hard label's;
