@@ -151,3 +151,19 @@ def test_runs_inside_avatar_kd_with_ensemble_avatars():
 def test_docstring_example_runs():
     result = doctest.testmod(akd.losses.camkd)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_avatar_kd_splits_teachers_of_levels_level_by_level():
+    torch.manual_seed(0)
+    student = [torch.randn(2, 6, 2, 3), torch.randn(2, 6, 1, 2)]
+    teachers = [[torch.randn_like(x) for x in student] for _ in range(2)]
+    labels = [torch.randint(0, 4, (2, 2 * 3 * 2)),
+              torch.randint(0, 4, (2, 1 * 2 * 2))]
+    akd = AvatarKDLoss(base_loss=dict(type='CAMKDLoss', num_classes=3),
+                       uncertainty=None,
+                       perturbation=dict(type='AvatarDropout', p=0.0))
+    plain = CAMKDLoss(num_classes=3)
+    expected = sum(
+        plain(student[i], [t[i] for t in teachers], labels[i])
+        for i in range(2))
+    torch.testing.assert_close(akd(student, teachers, labels), expected)
