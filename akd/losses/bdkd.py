@@ -6,14 +6,15 @@ No official code was found. Only the abstract and a summary of the method
 could be read; see the note in ``BDKDLoss`` for which parts are the paper's
 and which are ours.
 """
-from typing import Optional, Sequence, Tuple, Union
+from typing import Optional, Tuple
 
 import torch
 import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from .pixel_samples import pixel_samples
+from .loss_args import check_num_classes, check_positive
+from .pixel_samples import Levels, loss_rows
 
 
 def entropy_gap_weights(log_p_S: Tensor, log_p_T: Tensor,
@@ -138,31 +139,19 @@ class BDKDLoss(nn.Module):
                  loss_weight: float = 1.0,
                  num_classes: Optional[int] = None):
         super().__init__()
-        name = type(self).__name__
-        if tau <= 0:
-            raise ValueError(f'{name}.tau must be > 0, got {tau}')
-        if emphasis <= 0:
-            raise ValueError(
-                f'{name}.emphasis must be > 0 (1 gives the symmetric KL), '
-                f'got {emphasis}')
-        if num_classes is not None and (not isinstance(num_classes, int)
-                                        or num_classes < 1):
-            raise ValueError(
-                f'{name}.num_classes must be None or an integer >= 1 (the '
-                f'head\'s number of classes), got {num_classes!r}')
+        check_positive(self, 'tau', tau)
+        check_positive(self, 'emphasis', emphasis,
+                       '1 gives the symmetric KL')
+        check_num_classes(self, num_classes)
         self.tau = tau
         self.emphasis = emphasis
         self.loss_weight = loss_weight
         self.num_classes = num_classes
 
-    def forward(self, preds_S: Union[Tensor, Sequence[Tensor]],
-                preds_T: Union[Tensor, Sequence[Tensor]]) -> Tensor:
+    def forward(self, preds_S: Levels, preds_T: Levels) -> Tensor:
         """Args: preds_S, preds_T (Tensor | Sequence[Tensor]): logits
         ``(N, A*C, H, W)`` or ``(M, C)``, or one such tensor per level."""
-        try:
-            S, T, _ = pixel_samples(preds_S, preds_T, None, self.num_classes)
-        except ValueError as error:
-            raise ValueError(f'{type(self).__name__}: {error}') from error
+        S, T, _ = loss_rows(self, preds_S, preds_T)
         return self.loss_weight * bd_kd_loss(S, T, self.tau, self.emphasis)
 
     def extra_repr(self) -> str:

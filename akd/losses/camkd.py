@@ -11,7 +11,8 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from .pixel_samples import Levels, pixel_samples
+from .loss_args import check_num_classes, check_positive
+from .pixel_samples import Levels, loss_rows
 
 
 def confidence_weights(teacher_rows: Sequence[Tensor],
@@ -87,8 +88,8 @@ class CAMKDLoss(nn.Module):
                  loss_weight: float = 1.0,
                  num_classes: Optional[int] = None):
         super().__init__()
-        if tau <= 0:
-            raise ValueError(f'CAMKDLoss.tau must be > 0, got {tau}')
+        check_positive(self, 'tau', tau)
+        check_num_classes(self, num_classes)
         self.tau = tau
         self.loss_weight = loss_weight
         self.num_classes = num_classes
@@ -108,8 +109,7 @@ class CAMKDLoss(nn.Module):
                 "logits; record them with dict(type='EnsembleOutputs', ...) "
                 'under MultiTeacherDistill.')
         rows = [
-            pixel_samples(preds_S, teacher, gt_labels, self.num_classes)
-            for teacher in preds_T
+            loss_rows(self, preds_S, teacher, gt_labels) for teacher in preds_T
         ]
         student, _, labels = rows[0]
         if labels.numel() == 0:

@@ -10,7 +10,8 @@ from typing import Optional, Tuple
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from .pixel_samples import Levels, pixel_samples
+from .loss_args import check_non_negative, check_num_classes, check_positive
+from .pixel_samples import Levels, loss_rows
 
 
 def pearson(a: Tensor, b: Tensor, dim: int, eps: float = 1e-8) -> Tensor:
@@ -108,18 +109,10 @@ class DenseDISTLoss(nn.Module):
                  loss_weight: float = 1.0,
                  num_classes: Optional[int] = None):
         super().__init__()
-        name = type(self).__name__
-        if tau <= 0:
-            raise ValueError(f'{name}.tau must be > 0, got {tau}')
-        for key, value in (('inter_loss_weight', inter_loss_weight),
-                           ('intra_loss_weight', intra_loss_weight)):
-            if value < 0:
-                raise ValueError(f'{name}.{key} must be >= 0, got {value}')
-        if num_classes is not None and (not isinstance(num_classes, int)
-                                        or num_classes < 2):
-            raise ValueError(
-                f'{name}.num_classes must be None or an integer >= 2 (the '
-                f"head's number of classes), got {num_classes!r}")
+        check_positive(self, 'tau', tau)
+        check_non_negative(self, 'inter_loss_weight', inter_loss_weight)
+        check_non_negative(self, 'intra_loss_weight', intra_loss_weight)
+        check_num_classes(self, num_classes)
         self.tau = tau
         self.inter_loss_weight = inter_loss_weight
         self.intra_loss_weight = intra_loss_weight
@@ -129,7 +122,7 @@ class DenseDISTLoss(nn.Module):
     def forward(self, preds_S: Levels, preds_T: Levels) -> Tensor:
         """Args: preds_S, preds_T (Tensor | tuple): logits ``(N, C, H, W)``,
         ``(M, C)`` or FPN levels."""
-        S, T, _ = pixel_samples(preds_S, preds_T, None, self.num_classes)
+        S, T, _ = loss_rows(self, preds_S, preds_T)
         if S.shape[0] == 0:
             return S.sum() * 0  # no rows; keeps the graph
         inter, intra = dist_relations(S, T, self.tau)

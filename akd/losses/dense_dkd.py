@@ -10,7 +10,8 @@ import torch
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from .pixel_samples import Levels, pixel_samples
+from .loss_args import check_non_negative, check_num_classes, check_positive
+from .pixel_samples import Levels, loss_rows
 
 
 def non_target_logits(z: Tensor, labels: Tensor) -> Tensor:
@@ -143,17 +144,10 @@ class DenseDKDLoss(nn.Module):
                  loss_weight: float = 1.0,
                  num_classes: Optional[int] = None):
         super().__init__()
-        name = type(self).__name__
-        if tau <= 0:
-            raise ValueError(f'{name}.tau must be > 0, got {tau}')
-        for key, value in (('alpha', alpha), ('beta', beta)):
-            if value < 0:
-                raise ValueError(f'{name}.{key} must be >= 0, got {value}')
-        if num_classes is not None and (not isinstance(num_classes, int)
-                                        or num_classes < 2):
-            raise ValueError(
-                f'{name}.num_classes must be None or an integer >= 2 (the '
-                f"head's number of classes), got {num_classes!r}")
+        check_positive(self, 'tau', tau)
+        check_non_negative(self, 'alpha', alpha)
+        check_non_negative(self, 'beta', beta)
+        check_num_classes(self, num_classes)
         self.tau = tau
         self.alpha = alpha
         self.beta = beta
@@ -165,7 +159,7 @@ class DenseDKDLoss(nn.Module):
         """Args: preds_S, preds_T (Tensor | tuple): logits ``(N, C, H, W)``,
         ``(M, C)`` or FPN levels; gt_labels: their labels (see
         ``pixel_samples``)."""
-        S, T, y = pixel_samples(preds_S, preds_T, gt_labels, self.num_classes)
+        S, T, y = loss_rows(self, preds_S, preds_T, gt_labels)
         if S.shape[1] < 2:
             raise ValueError(
                 f'{type(self).__name__} needs at least 2 classes to split '

@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from .loss_args import check_positive
 from .pixel_samples import Levels
 
 
@@ -86,9 +87,7 @@ class DenseKLDivergence(nn.Module):
                  sigmoid: bool = False,
                  loss_weight: float = 1.0):
         super().__init__()
-        if tau <= 0:
-            raise ValueError(
-                f'{type(self).__name__}.tau must be > 0, got {tau}')
+        check_positive(self, 'tau', tau)
         self.tau = tau
         self.sigmoid = sigmoid
         self.loss_weight = loss_weight

@@ -10,15 +10,14 @@ Every pixel or anchor is one sample (``pixel_samples``): both losses are
 computed on the ``(M, C)`` rows of logits whose label is a class, and
 averaged over those M rows.
 """
-from typing import Optional, Sequence, Tuple, Union
+from typing import Optional
 
 import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from .pixel_samples import pixel_samples
-
-Levels = Union[Tensor, Sequence[Tensor]]
+from .loss_args import check_non_negative, check_num_classes, check_positive
+from .pixel_samples import Levels, loss_rows
 
 
 def non_target(x: Tensor, labels: Tensor) -> Tensor:
@@ -115,31 +114,6 @@ def tf_nkd_loss(preds_S: Tensor, preds_T: Tensor, labels: Tensor,
     return (-alpha * V_t * log_S_t + beta * cross_non_target).mean()
 
 
-def _check(loss: nn.Module, key: str, value: float, strict: bool) -> None:
-    """Raise if ``value`` is negative (or zero, if ``strict``)."""
-    if value < 0 or (strict and value == 0):
-        bound = '> 0' if strict else '>= 0'
-        raise ValueError(
-            f'{type(loss).__name__}.{key} must be {bound}, got {value}')
-
-
-def _check_num_classes(loss: nn.Module, num_classes: Optional[int]) -> None:
-    if num_classes is not None and (not isinstance(num_classes, int)
-                                    or num_classes < 2):
-        raise ValueError(
-            f'{type(loss).__name__}.num_classes must be None or an integer '
-            f'>= 2 (the head\'s number of classes), got {num_classes!r}')
-
-
-def _rows(loss: nn.Module, preds_S: Levels, preds_T: Levels,
-          gt_labels: Levels) -> Tuple[Tensor, Tensor, Tensor]:
-    """``pixel_samples`` with the loss's name on its errors."""
-    try:
-        return pixel_samples(preds_S, preds_T, gt_labels, loss.num_classes)
-    except ValueError as error:
-        raise ValueError(f'{type(loss).__name__}: {error}') from None
-
-
 @MODELS.register_module()
 class NKDLoss(nn.Module):
     """Normalized KD: the teacher's target probability as the target's soft
@@ -194,9 +168,9 @@ class NKDLoss(nn.Module):
                  loss_weight: float = 1.0,
                  num_classes: Optional[int] = None):
         super().__init__()
-        _check(self, 'tau', tau, strict=True)
-        _check(self, 'gamma', gamma, strict=False)
-        _check_num_classes(self, num_classes)
+        check_positive(self, 'tau', tau)
+        check_non_negative(self, 'gamma', gamma)
+        check_num_classes(self, num_classes)
         self.tau = tau
         self.gamma = gamma
         self.loss_weight = loss_weight
@@ -208,7 +182,7 @@ class NKDLoss(nn.Module):
         ``(N, C, H, W)``, ``(M, C)``, or one ``(N, A*C, H, W)`` per level;
         gt_labels: maps ``(N, H', W')``, ``(M, )`` or one ``(N, H*W*A)`` per
         level (``pixel_samples``)."""
-        S, T, labels = _rows(self, preds_S, preds_T, gt_labels)
+        S, T, labels = loss_rows(self, preds_S, preds_T, gt_labels)
         return self.loss_weight * nkd_loss(S, T, labels, self.tau,
                                            self.gamma)
 
@@ -290,9 +264,9 @@ class TFNKDLoss(nn.Module):
                  loss_weight: float = 1.0,
                  num_classes: Optional[int] = None):
         super().__init__()
-        _check(self, 'alpha', alpha, strict=False)
-        _check(self, 'beta', beta, strict=False)
-        _check_num_classes(self, num_classes)
+        check_non_negative(self, 'alpha', alpha)
+        check_non_negative(self, 'beta', beta)
+        check_num_classes(self, num_classes)
         self.alpha = alpha
         self.beta = beta
         self.loss_weight = loss_weight
@@ -304,7 +278,7 @@ class TFNKDLoss(nn.Module):
         ``(N, C, H, W)``, ``(M, C)``, or one ``(N, A*C, H, W)`` per level,
         preds_T detached; gt_labels: maps ``(N, H', W')``, ``(M, )`` or one
         ``(N, H*W*A)`` per level (``pixel_samples``)."""
-        S, T, labels = _rows(self, preds_S, preds_T, gt_labels)
+        S, T, labels = loss_rows(self, preds_S, preds_T, gt_labels)
         return self.loss_weight * tf_nkd_loss(S, T, labels, self.alpha,
                                               self.beta)
 

@@ -16,7 +16,7 @@ from typing import Optional, Sequence, Tuple, Union
 
 import torch
 import torch.nn.functional as F
-from torch import Tensor
+from torch import Tensor, nn
 
 Levels = Union[Tensor, Sequence[Tensor]]
 
@@ -122,3 +122,17 @@ def pixel_samples(
     if bool(keep.all()):
         return S, T, y
     return S[keep], None if T is None else T[keep], y[keep]
+
+
+def loss_rows(
+    loss: nn.Module,
+    preds_S: Levels,
+    preds_T: Optional[Levels] = None,
+    gt_labels: Optional[Levels] = None,
+) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor]]:
+    """``pixel_samples`` with ``loss.num_classes``, its errors prefixed with
+    the loss's class name (``NKDLoss: gt_labels ...``)."""
+    try:
+        return pixel_samples(preds_S, preds_T, gt_labels, loss.num_classes)
+    except ValueError as error:
+        raise ValueError(f'{type(loss).__name__}: {error}') from None

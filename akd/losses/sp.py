@@ -3,11 +3,14 @@
 Tung and Mori, "Similarity-Preserving Knowledge Distillation", ICCV 2019.
 https://arxiv.org/abs/1907.09682
 """
-from typing import Sequence, Union
+from typing import Sequence
 
 import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
+
+from .loss_args import paired_levels
+from .pixel_samples import Levels
 
 
 def normalized_gram(feats: Tensor) -> Tensor:
@@ -86,13 +89,10 @@ class SPLoss(nn.Module):
         super().__init__()
         self.loss_weight = loss_weight
 
-    def forward(self, preds_S: Union[Tensor, Sequence[Tensor]],
-                preds_T: Union[Tensor, Sequence[Tensor]]) -> Tensor:
+    def forward(self, preds_S: Levels, preds_T: Levels) -> Tensor:
         """Args: preds_S, preds_T (Tensor | Sequence[Tensor]): activations
         ``(b, ...)``, or tuples of them with one entry per layer pair."""
-        if isinstance(preds_S, Tensor):
-            preds_S = (preds_S, )
-            preds_T = (preds_T, ) if isinstance(preds_T, Tensor) else preds_T
+        preds_S, preds_T = paired_levels(self, preds_S, preds_T)
         self._check(preds_S, preds_T)
         return self.loss_weight * sum(
             similarity_preserving(student, teacher)
@@ -101,13 +101,6 @@ class SPLoss(nn.Module):
     def _check(self, preds_S: Sequence[Tensor],
                preds_T: Sequence[Tensor]) -> None:
         name = type(self).__name__
-        if isinstance(preds_T, Tensor) or len(preds_T) != len(preds_S):
-            found = ('a tensor' if isinstance(preds_T, Tensor) else
-                     f'{len(preds_T)} tensors')
-            raise ValueError(
-                f'{name}: the student gave {len(preds_S)} tensors (levels) '
-                f'but the teacher gave {found}: record the same number of '
-                'layers from both.')
         for student, teacher in zip(preds_S, preds_T):
             if student.shape[0] != teacher.shape[0]:
                 raise ValueError(

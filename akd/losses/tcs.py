@@ -13,7 +13,8 @@ from mmengine.dist import all_reduce
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-Levels = Union[Tensor, Sequence[Tensor]]
+from .loss_args import paired_levels
+from .pixel_samples import Levels
 
 
 def pixel_moments(levels: Sequence[Tensor]) -> Tensor:
@@ -293,9 +294,7 @@ class TCSLoss(nn.Module):
     def forward(self, preds_S: Levels, preds_T: Levels) -> Tensor:
         """Args: preds_S, preds_T (Tensor | Sequence[Tensor]): maps
         ``(N, channels, ...)`` of the same shape, or tuples of levels."""
-        if isinstance(preds_S, Tensor):
-            preds_S = (preds_S, )
-            preds_T = (preds_T, ) if isinstance(preds_T, Tensor) else preds_T
+        preds_S, preds_T = paired_levels(self, preds_S, preds_T)
         self._check(preds_S, preds_T)
         if not self.basis_ready:
             self.observe(preds_T)
@@ -327,13 +326,6 @@ class TCSLoss(nn.Module):
     def _check(self, preds_S: Sequence[Tensor],
                preds_T: Sequence[Tensor]) -> None:
         name = type(self).__name__
-        if isinstance(preds_T, Tensor) or len(preds_T) != len(preds_S):
-            found = ('a tensor' if isinstance(preds_T, Tensor) else
-                     f'{len(preds_T)} tensors')
-            raise ValueError(
-                f'{name}: the student gave {len(preds_S)} tensors (levels) '
-                f'but the teacher gave {found}: record the same module '
-                'outputs from both.')
         for student, teacher in zip(preds_S, preds_T):
             if teacher.dim() < 2 or teacher.shape[1] != self.channels:
                 raise ValueError(

@@ -5,14 +5,15 @@ Smoothing", ECCV 2022. https://arxiv.org/abs/2207.12980
 Official code (MegEngine and PyTorch, read, not copied):
 https://github.com/megvii-research/zipfls
 """
-from typing import Optional, Sequence, Union
+from typing import Optional
 
 import torch
 import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from .pixel_samples import pixel_samples
+from .loss_args import check_non_negative, check_num_classes
+from .pixel_samples import Levels, loss_rows
 
 
 def zipf_ranks(logits: Tensor) -> Tensor:
@@ -146,36 +147,23 @@ class ZipfLSLoss(nn.Module):
                  loss_weight: float = 1.0,
                  num_classes: Optional[int] = None):
         super().__init__()
-        name = type(self).__name__
-        if power < 0:
-            raise ValueError(
-                f'{name}.power must be >= 0 (1 is the Zipf law), got {power}')
-        if num_classes is not None and (not isinstance(num_classes, int)
-                                        or num_classes < 2):
-            raise ValueError(
-                f'{name}.num_classes must be None or an integer >= 2 (the '
-                f'head\'s number of classes), got {num_classes!r}')
+        check_non_negative(self, 'power', power, '1 is the Zipf law')
+        check_num_classes(self, num_classes)
         self.power = power
         self.loss_weight = loss_weight
         self.num_classes = num_classes
 
-    def forward(self, preds_S: Union[Tensor, Sequence[Tensor]],
-                preds_T: Union[Tensor, Sequence[Tensor]],
-                gt_labels: Union[Tensor, Sequence[Tensor]]) -> Tensor:
+    def forward(self, preds_S: Levels, preds_T: Levels,
+                gt_labels: Levels) -> Tensor:
         """Args: preds_S, preds_T (Tensor | Sequence[Tensor]): logits
         ``(N, A*C, H, W)`` or ``(M, C)``, or one per level; gt_labels
         (Tensor | Sequence[Tensor]): labels as in ``pixel_samples``."""
-        name = type(self).__name__
-        try:
-            S, T, y = pixel_samples(preds_S, preds_T, gt_labels,
-                                    self.num_classes)
-        except ValueError as error:
-            raise ValueError(f'{name}: {error}') from error
+        S, T, y = loss_rows(self, preds_S, preds_T, gt_labels)
         if S.shape[1] < 2:
             raise ValueError(
-                f'{name}: the logits have {S.shape[1]} class: Zipf\'s LS '
-                'needs non-target classes; set num_classes if the channels '
-                'are anchors x classes.')
+                f'{type(self).__name__}: the logits have {S.shape[1]} class: '
+                "Zipf's LS needs non-target classes; set num_classes if the "
+                'channels are anchors x classes.')
         return self.loss_weight * zipf_ls_loss(S, T, y, self.power)
 
     def extra_repr(self) -> str:

@@ -90,7 +90,7 @@ def test_detection_levels_use_positive_anchors_only():
             x.reshape(2, A, C, *x.shape[2:]).permute(0, 3, 4, 1, 2)
             .reshape(-1, C) for x in levels])
 
-    y = torch.cat([l.reshape(-1) for l in labels])
+    y = torch.cat([level.reshape(-1) for level in labels])
     keep = y < C
     expected = _reference(rows(student)[keep],
                           [rows(t)[keep] for t in teachers], y[keep], 1.0)
