@@ -50,6 +50,20 @@ def seg_batch():
     return torch.randn(2, 3, 64, 128), samples
 
 
+def _with_crd_indices(cfg: Config, data_samples: list) -> None:
+    """What ``PackCRDIndices`` adds, if the config's pipeline has it."""
+    pipeline = cfg.train_dataloader.dataset.get('pipeline', [])
+    for transform in pipeline:
+        if transform.type.endswith('PackCRDIndices'):
+            for index, sample in enumerate(data_samples):
+                sample.sample_idx = torch.tensor(index)
+                sample.contrast_sample_idxs = torch.cat([
+                    sample.sample_idx[None],
+                    torch.randint(transform.num_samples,
+                                  (transform.neg_num, ))
+                ])
+
+
 def take_distillation_step(path: str) -> dict:
     """Build ``path`` without weights, step once; return the log vars.
 
@@ -63,6 +77,7 @@ def take_distillation_step(path: str) -> dict:
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         model = MODELS.build(cfg.model)
         inputs, data_samples = seg_batch() if is_seg else det_batch(model)
+        _with_crd_indices(cfg, data_samples)
         model.train()
         student = [
             p for p in model.architecture.parameters() if p.requires_grad

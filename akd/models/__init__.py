@@ -3,6 +3,7 @@ from . import local_cfg_path
 from .avatar_perturbations import (AvatarChannelDropout, AvatarDropout,
                                    AvatarGaussianNoise, AvatarSpatialDropout)
 from .bifpn_self_teacher import BiFPNSelfTeacher
+from .dense_crd import PackCRDIndices, PooledCRDConnector
 from .label_recorders import DetTargetLabelsRecorder, SegGtLabelsRecorder
 from .receptive_tokens import ReceptiveTokens
 from .teacher_ensemble import EnsembleOutputsRecorder, TeacherEnsemble
@@ -12,6 +13,6 @@ local_cfg_path.install()
 __all__ = [
     'AvatarDropout', 'AvatarChannelDropout', 'AvatarSpatialDropout',
     'AvatarGaussianNoise', 'BiFPNSelfTeacher', 'DetTargetLabelsRecorder',
-    'EnsembleOutputsRecorder', 'ReceptiveTokens', 'SegGtLabelsRecorder',
-    'TeacherEnsemble'
+    'EnsembleOutputsRecorder', 'PackCRDIndices', 'PooledCRDConnector',
+    'ReceptiveTokens', 'SegGtLabelsRecorder', 'TeacherEnsemble'
 ]

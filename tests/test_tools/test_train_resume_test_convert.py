@@ -1,9 +1,10 @@
 """End to end through tools/: train with validation, resume, test, convert.
 
 One detection and one segmentation distillation config, and the same for
-FRSKD (no teacher); CA-MKD (several teachers) and TCS (a basis buffer in the
-checkpoint). A few iterations on a small toy set, random teacher checkpoints
-written by the test.
+FRSKD (no teacher); CA-MKD (several teachers), TCS (a basis buffer in the
+checkpoint) and CRD (memory banks, indices from the pipeline). A few
+iterations on a small toy set, random teacher checkpoints written by the
+test.
 """
 import glob
 import json
@@ -38,6 +39,8 @@ CASES = {
                   'toy_cityscapes', 'mIoU'),
     'tcs-det': ('configs/tcs/tcs_fpn_retina-r18-w32_retina-r18-w16_'
                 'toy-coco.py', DET_STUDENT, 'toy_coco', 'coco/bbox_mAP'),
+    'crd-seg': ('configs/crd/crd_backbone_pspnet-r18-w32-d8_pspnet-r18-w16-'
+                'd8_toy-cityscapes.py', SEG_STUDENT, 'toy_cityscapes', 'mIoU'),
 }
 
 

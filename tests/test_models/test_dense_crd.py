@@ -1,0 +1,103 @@
+"""CRD on dense models: pooled embeddings, pipeline indices, AKD wrapping."""
+import os.path as osp
+
+import pytest
+import torch
+from conftest import REPO
+from mmengine.config import Config
+from mmengine.registry import TRANSFORMS, DefaultScope
+from mmengine.structures import BaseDataElement
+from mmrazor.registry import MODELS
+
+import akd  # noqa: F401
+from akd.losses import AvatarKDLoss
+from akd.models import PooledCRDConnector
+
+DET = osp.join(REPO, 'configs', 'crd',
+               'crd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py')
+
+
+def test_embedding_pools_every_level_then_projects_and_normalises():
+    torch.manual_seed(0)
+    maps = [torch.randn(2, 3, 4, 5), torch.randn(2, 5, 2, 2)]
+    connector = PooledCRDConnector(dim_in=8, dim_out=4)
+    W, b = connector.linear.weight, connector.linear.bias
+    for n in range(2):
+        pooled = []
+        for x in maps:
+            C, H, Wd = x.shape[1:]
+            pooled += [sum(float(x[n, c, h, w]) for h in range(H)
+                           for w in range(Wd)) / (H * Wd) for c in range(C)]
+        z = torch.einsum('oc,c->o', W, torch.tensor(pooled)) + b
+        torch.testing.assert_close(connector(maps)[n], z / z.norm())
+
+
+def test_embedding_rejects_a_wrong_width_naming_dim_in():
+    with pytest.raises(ValueError, match='set dim_in to their sum'):
+        PooledCRDConnector(dim_in=7)([torch.randn(2, 3, 4, 4)])
+
+
+def test_pipeline_adds_the_index_and_negatives(toy_coco):
+    cfg = Config.fromfile(DET)
+    dataset_cfg = cfg.train_dataloader.dataset
+    dataset_cfg.data_root = toy_coco + '/'
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        from mmdet.registry import DATASETS
+        dataset = DATASETS.build(dataset_cfg)
+        sample = dataset[3]['data_samples']
+    assert sample.sample_idx.item() == 3
+    assert sample.contrast_sample_idxs[0].item() == 3
+    assert sample.contrast_sample_idxs.shape == (cfg.neg_num + 1, )
+    assert 0 <= sample.contrast_sample_idxs.min()
+    assert sample.contrast_sample_idxs.max() < cfg.num_samples
+
+
+def test_pipeline_rejects_an_index_beyond_num_samples():
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        transform = TRANSFORMS.build(
+            dict(type='PackCRDIndices', packer=dict(type='PackDetInputs'),
+                 num_samples=3, neg_num=2))
+    with pytest.raises(ValueError, match='set num_samples'):
+        transform(dict(sample_idx=5))
+    with pytest.raises(ValueError, match='neg_num'):
+        TRANSFORMS.build(
+            dict(type='PackCRDIndices',
+                 packer=dict(type='mmdet.PackDetInputs'), num_samples=3,
+                 neg_num=0))
+
+
+def _samples(n, num_samples, neg_num):
+    samples = []
+    for index in range(n):
+        sample = BaseDataElement()
+        sample.sample_idx = torch.tensor(index)
+        sample.contrast_sample_idxs = torch.cat(
+            [sample.sample_idx[None],
+             torch.randint(num_samples, (neg_num, ))])
+        samples.append(sample)
+    return samples
+
+
+def test_mmrazor_crd_ignores_its_loss_weight():
+    """Why the configs leave CRDLoss.loss_weight at its default."""
+    values = []
+    for weight in (1.0, 5.0):
+        torch.manual_seed(0)
+        loss = MODELS.build(dict(type='CRDLoss', loss_weight=weight,
+                                 sample_n=10, neg_num=4, dim_out=8))
+        s = torch.nn.functional.normalize(torch.randn(3, 8), dim=1)
+        t = torch.nn.functional.normalize(torch.randn(3, 8), dim=1)
+        values.append(loss(s, t, _samples(3, 10, 4)))
+    torch.testing.assert_close(values[0], values[1])
+
+
+def test_runs_inside_avatar_kd():
+    torch.manual_seed(0)
+    s = torch.nn.functional.normalize(torch.randn(3, 8), dim=1)
+    s.requires_grad_()
+    t = torch.nn.functional.normalize(torch.randn(3, 8), dim=1)
+    loss = AvatarKDLoss(
+        base_loss=dict(type='CRDLoss', sample_n=10, neg_num=4, dim_out=8),
+        num_avatars=2, uncertainty='variance')
+    loss(s, t, _samples(3, 10, 4)).backward()
+    assert s.grad.abs().sum() > 0
