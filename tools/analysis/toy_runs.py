@@ -33,7 +33,7 @@ def final_metric(work_dir: str) -> str:
                 record = json.loads(line)
                 for key in METRICS:
                     if key in record:
-                        found = f'{key} {record[key]}'
+                        found = f'{key} {round(record[key], 3)}'
     return found or 'no metric (see the log)'
 
 
