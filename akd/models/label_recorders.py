@@ -13,14 +13,30 @@ runs (MMRazor's ``MethodOutputsRecorder``), so the teacher's call is not
 recorded.
 """
 import functools
-from typing import Callable, List
+from typing import Any, Callable, List, Optional
 
 from mmrazor.models.task_modules import MethodOutputsRecorder
 from mmrazor.registry import TASK_UTILS
 
 
+class _LabelsRecorder(MethodOutputsRecorder):
+    """Says which method was never called, rather than an index error."""
+
+    def get_record_data(self,
+                        record_idx: int = 0,
+                        data_idx: Optional[int] = None) -> Any:
+        if record_idx >= len(self.data_buffer):
+            raise ValueError(
+                f'{type(self).__name__[:-len("Recorder")]}: the student '
+                f'never called {self.source} in its loss, so there are no '
+                'labels: give the recorder the source method its head '
+                "calls, e.g. source='mmdet.models.dense_heads.fcos_head."
+                "FCOSHead.get_targets'.")
+        return super().get_record_data(record_idx, data_idx)
+
+
 @TASK_UTILS.register_module()
-class SegGtLabelsRecorder(MethodOutputsRecorder):
+class SegGtLabelsRecorder(_LabelsRecorder):
     """The decode head's label maps ``(N, 1, H, W)`` at input resolution.
 
     Records ``BaseDecodeHead._stack_batch_gt``, which every mmseg decode
@@ -38,7 +54,7 @@ class SegGtLabelsRecorder(MethodOutputsRecorder):
 
 
 @TASK_UTILS.register_module()
-class DetTargetLabelsRecorder(MethodOutputsRecorder):
+class DetTargetLabelsRecorder(_LabelsRecorder):
     """A dense head's assigned class per anchor/point, one tensor per level.
 
     Records the first output of the head's ``get_targets``: for
