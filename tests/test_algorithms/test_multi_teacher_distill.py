@@ -17,7 +17,6 @@ SEG = osp.join(REPO, 'configs', 'camkd', 'camkd_logits_pspnet-r18-w32+w16-'
                'd8_pspnet-r18-w16-d8_toy-cityscapes.py')
 
 
-
 def _build(path):
     cfg = Config.fromfile(path)
     _without_weights(cfg)
