@@ -13,8 +13,9 @@ from torch.nn.modules.batchnorm import _BatchNorm
 import akd  # noqa: F401
 from akd.models import TeacherEnsemble
 
-SEG = osp.join(REPO, 'configs', 'camkd', 'camkd_logits_pspnet-r18-w32+w16-'
-               'd8_pspnet-r18-w16-d8_toy-cityscapes.py')
+SEG = osp.join(
+    REPO, 'configs', 'camkd', 'camkd_logits_pspnet-r18-w32+w16-'
+    'd8_pspnet-r18-w16-d8_toy-cityscapes.py')
 
 
 def _build(path):
@@ -60,8 +61,10 @@ def test_every_teacher_loads_its_own_checkpoint(tmp_path):
     spec = {}
     for seed, name in enumerate(cfg.model.teachers):
         torch.manual_seed(seed)
-        teacher = MODELS.build({'_scope_': 'mmrazor',
-                                **_teacher_spec(cfg, name)})
+        teacher = MODELS.build({
+            '_scope_': 'mmrazor',
+            **_teacher_spec(cfg, name)
+        })
         path = str(tmp_path / f'{name}.pth')
         torch.save({'state_dict': teacher.state_dict()}, path)
         spec[name] = dict(model=_teacher_spec(cfg, name), ckpt=path)
@@ -95,10 +98,14 @@ def test_rejects_a_teacher_spec_with_unknown_keys():
 def test_ensemble_recorder_rejects_a_single_model_and_a_missing_module():
     model, _ = _build(SEG)
     recorder = TASK_UTILS.build(
-        dict(type='EnsembleOutputsRecorder', source='decode_head.conv_seg'))
+        dict(_scope_='mmrazor',
+             type='EnsembleOutputsRecorder',
+             source='decode_head.conv_seg'))
     with pytest.raises(TypeError, match='use ModuleOutputs'):
         recorder.initialize(model.student)
     missing = TASK_UTILS.build(
-        dict(type='EnsembleOutputsRecorder', source='decode_head.nothing'))
+        dict(_scope_='mmrazor',
+             type='EnsembleOutputsRecorder',
+             source='decode_head.nothing'))
     with pytest.raises(ValueError, match="teacher 'pspnet_w32' has no"):
         missing.initialize(model.teacher)

@@ -17,7 +17,7 @@ from distill_step import take_distillation_step
 
 CONFIGS = sorted(
     path for path in glob.glob(osp.join(REPO, 'configs', '*', '*.py'))
-    if '/toy_models/' not in path
+    if '/toy_models/' not in path and '/_base_/' not in path
     and 'maskd-tokens' not in path)  # stage 1: tests/test_algorithms
 AKD = [p for p in CONFIGS if '/akd/' in p]
 

@@ -125,7 +125,9 @@ def test_weights_pass_no_gradient():
 
 
 @pytest.mark.parametrize('change', [
-    dict(tau=3.0), dict(emphasis=4.0), dict(loss_weight=2.0),
+    dict(tau=3.0),
+    dict(emphasis=4.0),
+    dict(loss_weight=2.0),
     dict(num_classes=3)
 ])
 def test_each_argument_changes_the_result(change):
@@ -144,9 +146,9 @@ def test_empty_input_gives_zero_connected_to_student():
 def test_runs_inside_avatar_kd_loss():
     torch.manual_seed(0)
     S = torch.randn(2, 19, 8, 16, requires_grad=True)
-    loss = AvatarKDLoss(
-        base_loss=dict(type='BDKDLoss', tau=1.0), num_avatars=2,
-        uncertainty='variance')
+    loss = AvatarKDLoss(base_loss=dict(type='BDKDLoss', tau=1.0),
+                        num_avatars=2,
+                        uncertainty='variance')
     value = loss(S, torch.randn(2, 19, 8, 16))
     value.backward()
     assert value.item() > 0 and S.grad.abs().sum() > 0
@@ -155,25 +157,28 @@ def test_runs_inside_avatar_kd_loss():
 def test_single_unperturbed_avatar_equals_plain_loss():
     torch.manual_seed(0)
     S, T = torch.randn(2, 7, 4, 5), torch.randn(2, 7, 4, 5)
-    avatar = AvatarKDLoss(
-        base_loss=dict(type='BDKDLoss', tau=2.0, emphasis=3.0),
-        num_avatars=1, uncertainty=None,
-        perturbation=dict(type='AvatarDropout', p=0.0))
+    avatar = AvatarKDLoss(base_loss=dict(type='BDKDLoss',
+                                         tau=2.0,
+                                         emphasis=3.0),
+                          num_avatars=1,
+                          uncertainty=None,
+                          perturbation=dict(type='AvatarDropout', p=0.0))
     plain = BDKDLoss(tau=2.0, emphasis=3.0)
     torch.testing.assert_close(avatar(S, T), plain(S, T))
 
 
 def test_builds_from_registry_with_its_repr():
     from mmrazor.registry import MODELS
-    loss = MODELS.build(dict(type='BDKDLoss', tau=2.0, num_classes=3))
+    loss = MODELS.build(
+        dict(_scope_='mmrazor', type='BDKDLoss', tau=2.0, num_classes=3))
     assert isinstance(loss, BDKDLoss)
     assert 'tau=2.0' in repr(loss) and 'num_classes=3' in repr(loss)
 
 
-@pytest.mark.parametrize('bad,key', [(dict(tau=0), 'BDKDLoss.tau'),
-                                     (dict(emphasis=0), 'BDKDLoss.emphasis'),
-                                     (dict(num_classes=0),
-                                      'BDKDLoss.num_classes')])
+@pytest.mark.parametrize('bad,key',
+                         [(dict(tau=0), 'BDKDLoss.tau'),
+                          (dict(emphasis=0), 'BDKDLoss.emphasis'),
+                          (dict(num_classes=0), 'BDKDLoss.num_classes')])
 def test_rejects_bad_arguments_naming_the_key(bad, key):
     with pytest.raises(ValueError, match=key):
         BDKDLoss(**bad)

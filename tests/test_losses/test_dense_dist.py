@@ -39,16 +39,19 @@ def _reference(rows_S, rows_T, tau, inter_w=1.0, intra_w=1.0):
 def _pixels(x):
     """(N, C, H, W) -> list of N*H*W rows, with loops."""
     N, _, H, W = x.shape
-    return [x[n, :, h, w].double().tolist() for n in range(N)
-            for h in range(H) for w in range(W)]
+    return [
+        x[n, :, h, w].double().tolist() for n in range(N) for h in range(H)
+        for w in range(W)
+    ]
 
 
 def _anchors(x, C):
     """(N, A*C, H, W) -> list of N*H*W*A rows of C logits, with loops."""
     N, AC, H, W = x.shape
-    return [x[n, a * C:(a + 1) * C, h, w].double().tolist()
-            for n in range(N) for h in range(H) for w in range(W)
-            for a in range(AC // C)]
+    return [
+        x[n, a * C:(a + 1) * C, h, w].double().tolist() for n in range(N)
+        for h in range(H) for w in range(W) for a in range(AC // C)
+    ]
 
 
 def _dense_case(seed=0, shape=(2, 5, 4, 5)):
@@ -60,20 +63,25 @@ def _dense_case(seed=0, shape=(2, 5, 4, 5)):
 def test_matches_reference_loop_on_rows(tau):
     torch.manual_seed(0)
     S, T = torch.randn(9, 6) * 2, torch.randn(9, 6) * 2
-    loss = DenseDISTLoss(tau=tau, inter_loss_weight=0.5,
-                         intra_loss_weight=2.0, loss_weight=3.0)
-    expected = 3.0 * _reference(S.double().tolist(), T.double().tolist(),
-                                tau, 0.5, 2.0)
-    torch.testing.assert_close(loss(S, T).item(), expected, rtol=1e-5,
+    loss = DenseDISTLoss(tau=tau,
+                         inter_loss_weight=0.5,
+                         intra_loss_weight=2.0,
+                         loss_weight=3.0)
+    expected = 3.0 * _reference(S.double().tolist(),
+                                T.double().tolist(), tau, 0.5, 2.0)
+    torch.testing.assert_close(loss(S, T).item(),
+                               expected,
+                               rtol=1e-5,
                                atol=1e-6)
 
 
 @pytest.mark.parametrize('tau', [1.0, 4.0])
 def test_matches_reference_loop_on_dense_maps(tau):
     S, T = _dense_case()
-    torch.testing.assert_close(
-        DenseDISTLoss(tau=tau)(S, T).item(),
-        _reference(_pixels(S), _pixels(T), tau), rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(DenseDISTLoss(tau=tau)(S, T).item(),
+                               _reference(_pixels(S), _pixels(T), tau),
+                               rtol=1e-5,
+                               atol=1e-6)
 
 
 def test_every_pixel_is_a_sample():
@@ -99,14 +107,20 @@ def test_matches_reference_loop_on_fpn_levels_of_anchors():
     T = (torch.randn(2, A * C, 4, 4) * 2, torch.randn(2, A * C, 2, 2) * 2)
     rows_S = _anchors(S[0], C) + _anchors(S[1], C)
     rows_T = _anchors(T[0], C) + _anchors(T[1], C)
-    torch.testing.assert_close(
-        DenseDISTLoss(tau=2.0, num_classes=C)(S, T).item(),
-        _reference(rows_S, rows_T, 2.0), rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(DenseDISTLoss(tau=2.0, num_classes=C)(S,
+                                                                     T).item(),
+                               _reference(rows_S, rows_T, 2.0),
+                               rtol=1e-5,
+                               atol=1e-6)
 
 
 @pytest.mark.parametrize('change', [
-    dict(tau=3.0), dict(inter_loss_weight=2.0), dict(intra_loss_weight=2.0),
-    dict(loss_weight=2.0), dict(num_classes=3)])
+    dict(tau=3.0),
+    dict(inter_loss_weight=2.0),
+    dict(intra_loss_weight=2.0),
+    dict(loss_weight=2.0),
+    dict(num_classes=3)
+])
 def test_each_argument_changes_the_result(change):
     S, T = _dense_case(shape=(2, 6, 3, 4))
     assert DenseDISTLoss(**change)(S, T) != DenseDISTLoss()(S, T)
@@ -130,19 +144,21 @@ def test_zero_with_gradient_on_an_empty_batch():
 def test_matches_mmrazor_dist_on_rows():
     torch.manual_seed(0)
     S, T = torch.randn(50, 7) * 2, torch.randn(50, 7) * 2
-    args = dict(tau=2.0, inter_loss_weight=0.5, intra_loss_weight=2.0,
+    args = dict(tau=2.0,
+                inter_loss_weight=0.5,
+                intra_loss_weight=2.0,
                 loss_weight=1.5)
     torch.testing.assert_close(
-        DenseDISTLoss(**args)(S, T), MODELS.build(dict(type='DISTLoss',
-                                                       **args))(S, T))
+        DenseDISTLoss(**args)(S, T),
+        MODELS.build(dict(_scope_='mmrazor', type='DISTLoss', **args))(S, T))
 
 
 def test_inter_term_matches_mmrazor_dist_on_dense_maps():
     S, T = _dense_case()
     args = dict(tau=2.0, intra_loss_weight=0.0)
     torch.testing.assert_close(
-        DenseDISTLoss(**args)(S, T), MODELS.build(dict(type='DISTLoss',
-                                                       **args))(S, T))
+        DenseDISTLoss(**args)(S, T),
+        MODELS.build(dict(_scope_='mmrazor', type='DISTLoss', **args))(S, T))
 
 
 def test_mmrazor_dist_intra_term_is_binary_per_pixel_at_batch_two():
@@ -157,10 +173,10 @@ def test_mmrazor_dist_intra_term_is_binary_per_pixel_at_batch_two():
     S.requires_grad_(True)
     Y_S, Y_T = S.detach().softmax(1), T.softmax(1)
     agree = torch.sign((Y_S[0] - Y_S[1]) * (Y_T[0] - Y_T[1]))  # (C, H, W)
-    mmrazor_intra = MODELS.build(dict(type='DISTLoss', inter_loss_weight=0.))
+    mmrazor_intra = MODELS.build(
+        dict(_scope_='mmrazor', type='DISTLoss', inter_loss_weight=0.))
     value = mmrazor_intra(S, T)
-    torch.testing.assert_close(
-        value, (1 - agree).mean(), rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(value, (1 - agree).mean(), rtol=1e-4, atol=1e-4)
     grad_mmrazor, = torch.autograd.grad(value, S)
     dense_intra = DenseDISTLoss(inter_loss_weight=0.)(S, T)
     grad_dense, = torch.autograd.grad(dense_intra, S)
@@ -170,7 +186,8 @@ def test_mmrazor_dist_intra_term_is_binary_per_pixel_at_batch_two():
 def test_mmrazor_dist_intra_term_is_constant_at_batch_one():
     S, T = _dense_case(shape=(1, 5, 4, 5))
     S.requires_grad_(True)
-    value = MODELS.build(dict(type='DISTLoss', inter_loss_weight=0.))(S, T)
+    value = MODELS.build(
+        dict(_scope_='mmrazor', type='DISTLoss', inter_loss_weight=0.))(S, T)
     value.backward()
     assert value.item() == 1 and torch.equal(S.grad, torch.zeros_like(S))
     assert DenseDISTLoss(inter_loss_weight=0.)(S, T).item() != 1
@@ -179,9 +196,9 @@ def test_mmrazor_dist_intra_term_is_constant_at_batch_one():
 def test_runs_inside_avatar_kd_loss():
     torch.manual_seed(0)
     S = torch.randn(2, 19, 8, 16, requires_grad=True)
-    loss = AvatarKDLoss(
-        base_loss=dict(type='DenseDISTLoss', tau=1.0), num_avatars=2,
-        uncertainty='variance')
+    loss = AvatarKDLoss(base_loss=dict(type='DenseDISTLoss', tau=1.0),
+                        num_avatars=2,
+                        uncertainty='variance')
     value = loss(S, torch.randn(2, 19, 8, 16))
     value.backward()
     assert value.item() > 0 and S.grad.abs().sum() > 0
@@ -189,17 +206,19 @@ def test_runs_inside_avatar_kd_loss():
 
 def test_avatar_kd_with_one_undisturbed_avatar_equals_plain_loss():
     S, T = _dense_case()
-    avatar = AvatarKDLoss(
-        base_loss=dict(type='DenseDISTLoss', tau=2.0), num_avatars=1,
-        perturbation=dict(type='AvatarDropout', p=0.0), uncertainty=None)
+    avatar = AvatarKDLoss(base_loss=dict(type='DenseDISTLoss', tau=2.0),
+                          num_avatars=1,
+                          perturbation=dict(type='AvatarDropout', p=0.0),
+                          uncertainty=None)
     torch.testing.assert_close(avatar(S, T), DenseDISTLoss(tau=2.0)(S, T))
 
 
-@pytest.mark.parametrize('bad, key', [
-    (dict(tau=0), 'DenseDISTLoss.tau'),
-    (dict(inter_loss_weight=-1), 'DenseDISTLoss.inter_loss_weight'),
-    (dict(intra_loss_weight=-1), 'DenseDISTLoss.intra_loss_weight'),
-    (dict(num_classes=0), 'DenseDISTLoss.num_classes')])
+@pytest.mark.parametrize(
+    'bad, key',
+    [(dict(tau=0), 'DenseDISTLoss.tau'),
+     (dict(inter_loss_weight=-1), 'DenseDISTLoss.inter_loss_weight'),
+     (dict(intra_loss_weight=-1), 'DenseDISTLoss.intra_loss_weight'),
+     (dict(num_classes=0), 'DenseDISTLoss.num_classes')])
 def test_rejects_bad_arguments_naming_the_key(bad, key):
     with pytest.raises(ValueError, match=key):
         DenseDISTLoss(**bad)

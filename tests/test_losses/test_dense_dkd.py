@@ -45,8 +45,10 @@ def _reference(rows_S, rows_T, labels, tau, alpha, beta):
 def _pixels(x):
     """(N, C, H, W) -> list of N*H*W rows, with loops."""
     N, _, H, W = x.shape
-    return [x[n, :, h, w].double().tolist() for n in range(N)
-            for h in range(H) for w in range(W)]
+    return [
+        x[n, :, h, w].double().tolist() for n in range(N) for h in range(H)
+        for w in range(W)
+    ]
 
 
 def _anchors(x, labels, C):
@@ -79,19 +81,23 @@ def test_matches_reference_loop_on_rows(tau):
     S, T = torch.randn(7, 6) * 3, torch.randn(7, 6) * 3
     y = torch.randint(0, 6, (7, ))
     loss = DenseDKDLoss(tau=tau, alpha=0.5, beta=2.0, loss_weight=3.0)
-    expected = 3.0 * _reference(S.double().tolist(), T.double().tolist(),
-                                y.tolist(), tau, 0.5, 2.0)
-    torch.testing.assert_close(loss(S, T, y).item(), expected, rtol=1e-5,
+    expected = 3.0 * _reference(S.double().tolist(),
+                                T.double().tolist(), y.tolist(), tau, 0.5, 2.0)
+    torch.testing.assert_close(loss(S, T, y).item(),
+                               expected,
+                               rtol=1e-5,
                                atol=1e-6)
 
 
 @pytest.mark.parametrize('tau', [1.0, 4.0])
 def test_matches_reference_loop_on_dense_maps_with_ignored_pixels(tau):
     S, T, y = _dense_case()
-    expected = _reference(_pixels(S), _pixels(T), y.flatten().tolist(), tau,
-                          1.0, 8.0)
-    torch.testing.assert_close(
-        DenseDKDLoss(tau=tau)(S, T, y).item(), expected, rtol=1e-5, atol=1e-6)
+    expected = _reference(_pixels(S), _pixels(T),
+                          y.flatten().tolist(), tau, 1.0, 8.0)
+    torch.testing.assert_close(DenseDKDLoss(tau=tau)(S, T, y).item(),
+                               expected,
+                               rtol=1e-5,
+                               atol=1e-6)
 
 
 def test_every_pixel_is_a_sample():
@@ -99,8 +105,8 @@ def test_every_pixel_is_a_sample():
     S, T, y = _dense_case()
     rows = lambda x: x.permute(0, 2, 3, 1).reshape(-1, 5)  # noqa: E731
     loss = DenseDKDLoss(tau=2.0)
-    torch.testing.assert_close(
-        loss(S, T, y), loss(rows(S), rows(T), y.flatten()))
+    torch.testing.assert_close(loss(S, T, y),
+                               loss(rows(S), rows(T), y.flatten()))
 
 
 def test_labels_at_twice_the_resolution_are_nearest_resized():
@@ -109,8 +115,8 @@ def test_labels_at_twice_the_resolution_are_nearest_resized():
     y_2x = torch.randint(0, 5, (2, 1, 6, 8))  # (N, 1, 2H, 2W)
     y_2x[0, 0, 0] = 255
     loss = DenseDKDLoss()
-    torch.testing.assert_close(
-        loss(S, T, y_2x), loss(S, T, y_2x[:, 0, ::2, ::2]))
+    torch.testing.assert_close(loss(S, T, y_2x),
+                               loss(S, T, y_2x[:, 0, ::2, ::2]))
 
 
 def test_matches_reference_loop_on_fpn_levels_of_anchors():
@@ -119,8 +125,9 @@ def test_matches_reference_loop_on_fpn_levels_of_anchors():
     C, A = 3, 2
     S = (torch.randn(2, A * C, 4, 4) * 3, torch.randn(2, A * C, 2, 2) * 3)
     T = (torch.randn(2, A * C, 4, 4) * 3, torch.randn(2, A * C, 2, 2) * 3)
-    y = (torch.randint(0, C + 1, (2, 4 * 4 * A)),
-         torch.randint(0, C + 1, (2, 2 * 2 * A)))
+    y = (torch.randint(0, C + 1,
+                       (2, 4 * 4 * A)), torch.randint(0, C + 1,
+                                                      (2, 2 * 2 * A)))
     assert (y[0] == C).any() and (y[1] == C).any()
     rows_S, rows_T, labels = [], [], []
     for s, t, labels_level in zip(S, T, y):
@@ -129,14 +136,19 @@ def test_matches_reference_loop_on_fpn_levels_of_anchors():
         labels += ys
         rows_T += _anchors(t, labels_level, C)[0]
     loss = DenseDKDLoss(tau=2.0, num_classes=C)
-    torch.testing.assert_close(
-        loss(S, T, y).item(),
-        _reference(rows_S, rows_T, labels, 2.0, 1.0, 8.0),
-        rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(loss(S, T, y).item(),
+                               _reference(rows_S, rows_T, labels, 2.0, 1.0,
+                                          8.0),
+                               rtol=1e-5,
+                               atol=1e-6)
 
 
-@pytest.mark.parametrize('change', [
-    dict(tau=3.0), dict(alpha=2.0), dict(beta=1.0), dict(loss_weight=2.0)])
+@pytest.mark.parametrize(
+    'change',
+    [dict(tau=3.0),
+     dict(alpha=2.0),
+     dict(beta=1.0),
+     dict(loss_weight=2.0)])
 def test_each_argument_changes_the_result(change):
     S, T, y = _dense_case()
     assert DenseDKDLoss(**change)(S, T, y) != DenseDKDLoss()(S, T, y)
@@ -151,7 +163,8 @@ def test_num_classes_splits_channels_into_anchors():
     as_anchors = DenseDKDLoss(num_classes=3)(S, T, y_anchors)
     rows = lambda x: x.permute(0, 2, 3, 1).reshape(-1, 3)  # noqa: E731
     torch.testing.assert_close(
-        as_anchors, DenseDKDLoss()(rows(S), rows(T), y_anchors.flatten()))
+        as_anchors,
+        DenseDKDLoss()(rows(S), rows(T), y_anchors.flatten()))
     assert as_anchors != as_pixels
 
 
@@ -175,7 +188,7 @@ def test_matches_mmrazor_dkd_on_labelled_rows():
     S, T = torch.randn(50, 7) * 3, torch.randn(50, 7) * 3
     y = torch.randint(0, 7, (50, ))
     args = dict(tau=2.0, alpha=0.5, beta=4.0, loss_weight=1.5)
-    mmrazor_dkd = MODELS.build(dict(type='DKDLoss', **args))
+    mmrazor_dkd = MODELS.build(dict(_scope_='mmrazor', type='DKDLoss', **args))
     torch.testing.assert_close(
         DenseDKDLoss(**args)(S, T, y), mmrazor_dkd(S, T, y))
 
@@ -185,7 +198,7 @@ def test_mmrazor_dkd_raises_on_dense_maps():
     S, T, y = _dense_case()
     y[y == 255] = 0
     with pytest.raises(RuntimeError, match='same number of dimensions'):
-        MODELS.build(dict(type='DKDLoss'))(S, T, y)
+        MODELS.build(dict(_scope_='mmrazor', type='DKDLoss'))(S, T, y)
 
 
 @pytest.mark.parametrize('label', [255, 5], ids=['ignore', 'background'])
@@ -193,10 +206,10 @@ def test_mmrazor_dkd_raises_on_ignore_and_background_labels(label):
     S, T, y = torch.randn(4, 5), torch.randn(4, 5), torch.tensor([0, 1, 2, 3])
     y[2] = label
     with pytest.raises(RuntimeError, match='out of bounds'):
-        MODELS.build(dict(type='DKDLoss'))(S, T, y)
+        MODELS.build(dict(_scope_='mmrazor', type='DKDLoss'))(S, T, y)
     torch.testing.assert_close(
-        DenseDKDLoss()(S, T, y), DenseDKDLoss()(S[[0, 1, 3]], T[[0, 1, 3]],
-                                                y[[0, 1, 3]]))
+        DenseDKDLoss()(S, T, y),
+        DenseDKDLoss()(S[[0, 1, 3]], T[[0, 1, 3]], y[[0, 1, 3]]))
 
 
 def test_mmrazor_dkd_is_nan_on_confident_rows_where_dense_dkd_is_exact():
@@ -207,13 +220,16 @@ def test_mmrazor_dkd_is_nan_on_confident_rows_where_dense_dkd_is_exact():
     y = torch.arange(6) % 5
     S[torch.arange(6), y] = 5.
     T[torch.arange(6), y] = 4.
-    mmrazor_value = MODELS.build(dict(type='DKDLoss'))(S, T, y)
+    mmrazor_value = MODELS.build(dict(_scope_='mmrazor', type='DKDLoss'))(S, T,
+                                                                          y)
     assert torch.isnan(mmrazor_value)
-    expected = _reference(S.double().tolist(), T.double().tolist(),
-                          y.tolist(), 1.0, 1.0, 8.0)
+    expected = _reference(S.double().tolist(),
+                          T.double().tolist(), y.tolist(), 1.0, 1.0, 8.0)
     assert expected > 1  # NCKD: the non-target distributions differ
-    torch.testing.assert_close(
-        DenseDKDLoss()(S, T, y).item(), expected, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(DenseDKDLoss()(S, T, y).item(),
+                               expected,
+                               rtol=1e-5,
+                               atol=1e-6)
 
 
 def test_gradient_is_finite_on_confident_rows():
@@ -231,14 +247,16 @@ def test_runs_inside_avatar_kd_loss(levels):
         C, shapes = 3, [(2, 6, 4, 4), (2, 6, 2, 2)]
         S = tuple(torch.randn(s, requires_grad=True) for s in shapes)
         T = tuple(torch.randn(s) for s in shapes)
-        y = tuple(torch.randint(0, C + 1, (2, s[2] * s[3] * 2))
-                  for s in shapes)
+        y = tuple(
+            torch.randint(0, C + 1, (2, s[2] * s[3] * 2)) for s in shapes)
     else:
         C, S, T, y = None, *_dense_case()
         S = (S.requires_grad_(True), )
-    loss = AvatarKDLoss(
-        base_loss=dict(type='DenseDKDLoss', tau=2.0, num_classes=C),
-        num_avatars=2, uncertainty='variance')
+    loss = AvatarKDLoss(base_loss=dict(type='DenseDKDLoss',
+                                       tau=2.0,
+                                       num_classes=C),
+                        num_avatars=2,
+                        uncertainty='variance')
     value = loss(S if levels else S[0], T, y)
     value.backward()
     assert value.item() > 0 and all(s.grad.abs().sum() > 0 for s in S)
@@ -246,16 +264,18 @@ def test_runs_inside_avatar_kd_loss(levels):
 
 def test_avatar_kd_with_one_undisturbed_avatar_equals_plain_loss():
     S, T, y = _dense_case()
-    avatar = AvatarKDLoss(
-        base_loss=dict(type='DenseDKDLoss', tau=2.0), num_avatars=1,
-        perturbation=dict(type='AvatarDropout', p=0.0), uncertainty=None)
+    avatar = AvatarKDLoss(base_loss=dict(type='DenseDKDLoss', tau=2.0),
+                          num_avatars=1,
+                          perturbation=dict(type='AvatarDropout', p=0.0),
+                          uncertainty=None)
     torch.testing.assert_close(avatar(S, T, y), DenseDKDLoss(tau=2.0)(S, T, y))
 
 
-@pytest.mark.parametrize('bad, key', [
-    (dict(tau=0), 'DenseDKDLoss.tau'), (dict(alpha=-1), 'DenseDKDLoss.alpha'),
-    (dict(beta=-1), 'DenseDKDLoss.beta'),
-    (dict(num_classes=1), 'DenseDKDLoss.num_classes')])
+@pytest.mark.parametrize('bad, key',
+                         [(dict(tau=0), 'DenseDKDLoss.tau'),
+                          (dict(alpha=-1), 'DenseDKDLoss.alpha'),
+                          (dict(beta=-1), 'DenseDKDLoss.beta'),
+                          (dict(num_classes=1), 'DenseDKDLoss.num_classes')])
 def test_rejects_bad_arguments_naming_the_key(bad, key):
     with pytest.raises(ValueError, match=key):
         DenseDKDLoss(**bad)

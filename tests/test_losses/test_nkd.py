@@ -24,9 +24,9 @@ def _nkd_reference(S, T, y, tau, gamma):
         s_tau, t_tau = _softmax(s, tau), _softmax(t, tau)
         for c in range(len(s)):
             if c != label:
-                total -= gamma * tau**2 * (
-                    t_tau[c] / (1 - t_tau[label]) *
-                    math.log(s_tau[c] / (1 - s_tau[label])))
+                total -= gamma * tau**2 * (t_tau[c] / (1 - t_tau[label]) *
+                                           math.log(s_tau[c] /
+                                                    (1 - s_tau[label])))
     return total / len(y)
 
 
@@ -88,17 +88,19 @@ def test_matches_reference_loop_on_rows(loss):
     torch.manual_seed(0)
     S, T = torch.randn(7, 6), torch.randn(7, 6)
     y = torch.randint(0, 6, (7, ))
-    torch.testing.assert_close(
-        loss(S, T, y).item(), _reference(loss, S, T, y), rtol=1e-5,
-        atol=1e-6)
+    torch.testing.assert_close(loss(S, T, y).item(),
+                               _reference(loss, S, T, y),
+                               rtol=1e-5,
+                               atol=1e-6)
 
 
 @pytest.mark.parametrize('loss', LOSSES, ids=IDS)
 def test_matches_reference_loop_on_dense_maps_with_ignored_pixels(loss):
     S, T, y = _dense_inputs()
-    torch.testing.assert_close(
-        loss(S, T, y).item(), _reference(loss, *_dense_rows(S, T, y)),
-        rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(loss(S, T, y).item(),
+                               _reference(loss, *_dense_rows(S, T, y)),
+                               rtol=1e-5,
+                               atol=1e-6)
 
 
 @pytest.mark.parametrize('loss', LOSSES, ids=IDS)
@@ -108,9 +110,9 @@ def test_every_pixel_is_a_sample(loss):
     rows = lambda x: x.permute(0, 2, 3, 1).reshape(-1, 5)  # noqa: E731
     keep = y.reshape(-1) != 255
     torch.testing.assert_close(
-        loss(S, T, y),
-        loss(rows(S)[keep], rows(T)[keep],
-             y.reshape(-1)[keep]))
+        loss(S, T, y), loss(rows(S)[keep],
+                            rows(T)[keep],
+                            y.reshape(-1)[keep]))
 
 
 @pytest.mark.parametrize('loss', LOSSES, ids=IDS)
@@ -118,10 +120,9 @@ def test_labels_at_twice_the_resolution_are_nearest_resized(loss):
     S, T, _ = _dense_inputs()
     big = torch.randint(0, 5, (2, 6, 8))  # (N, 2H, 2W)
     big[0, :2] = 255
-    torch.testing.assert_close(
-        loss(S, T, big), loss(S, T, big[:, ::2, ::2]))
-    torch.testing.assert_close(
-        loss(S, T, big[:, None]), loss(S, T, big[:, ::2, ::2]))
+    torch.testing.assert_close(loss(S, T, big), loss(S, T, big[:, ::2, ::2]))
+    torch.testing.assert_close(loss(S, T, big[:, None]),
+                               loss(S, T, big[:, ::2, ::2]))
 
 
 @pytest.mark.parametrize('cls', [NKDLoss, TFNKDLoss])
@@ -149,8 +150,10 @@ def test_detection_levels_with_background_match_anchor_loop(cls):
                             labels.append(label)
     expected = _reference(loss, torch.stack(rows_S), torch.stack(rows_T),
                           torch.stack(labels))
-    torch.testing.assert_close(
-        loss(S, T, y).item(), expected, rtol=1e-5, atol=1e-6)
+    torch.testing.assert_close(loss(S, T, y).item(),
+                               expected,
+                               rtol=1e-5,
+                               atol=1e-6)
 
 
 @pytest.mark.parametrize('cls', [NKDLoss, TFNKDLoss])
@@ -160,7 +163,8 @@ def test_num_classes_splits_channels_into_anchors(cls):
     y = torch.randint(0, 4, (2, 3 * 3 * 2))
     rows = lambda x: x.permute(0, 2, 3, 1).reshape(-1, 4)  # noqa: E731
     torch.testing.assert_close(
-        cls(num_classes=4)(S, T, y), cls()(rows(S), rows(T), y.reshape(-1)))
+        cls(num_classes=4)(S, T, y),
+        cls()(rows(S), rows(T), y.reshape(-1)))
     with pytest.raises(ValueError, match=f'{cls.__name__}: gt_labels'):
         cls()(S, T, y)  # 8 classes per pixel: 18 rows, 36 labels
 
@@ -235,7 +239,8 @@ def test_soft_target_labels_average_one_and_keep_the_order():
 @pytest.mark.parametrize('base', [
     dict(type='NKDLoss', tau=2.0),
     dict(type='TFNKDLoss'),
-], ids=['nkd', 'tf-nkd'])
+],
+                         ids=['nkd', 'tf-nkd'])
 def test_runs_inside_avatar_kd_loss_with_labels(base):
     S, T, y = _dense_inputs()
     S.requires_grad_()
@@ -249,14 +254,18 @@ def test_runs_inside_avatar_kd_loss_with_labels(base):
 @pytest.mark.parametrize('base', [
     dict(type='NKDLoss', tau=2.0, gamma=1.0),
     dict(type='TFNKDLoss', beta=0.5),
-], ids=['nkd', 'tf-nkd'])
+],
+                         ids=['nkd', 'tf-nkd'])
 def test_avatar_kd_with_one_undropped_avatar_equals_plain_loss(base):
     S, T, y = _dense_inputs()
-    plain = getattr(akd.losses.nkd, base['type'])(
-        **{k: v for k, v in base.items() if k != 'type'})
-    wrapped = AvatarKDLoss(
-        base_loss=base, num_avatars=1, uncertainty=None,
-        perturbation=dict(type='AvatarDropout', p=0.0))
+    plain = getattr(akd.losses.nkd, base['type'])(**{
+        k: v
+        for k, v in base.items() if k != 'type'
+    })
+    wrapped = AvatarKDLoss(base_loss=base,
+                           num_avatars=1,
+                           uncertainty=None,
+                           perturbation=dict(type='AvatarDropout', p=0.0))
     torch.testing.assert_close(wrapped(S, T, y), plain(S, T, y))
 
 
@@ -266,9 +275,10 @@ def test_avatar_kd_sums_levels_with_their_own_labels():
     T = (torch.randn(2, 8, 3, 3), torch.randn(2, 8, 2, 2))
     y = (torch.randint(0, 5, (2, 18)), torch.randint(0, 5, (2, 8)))
     base = dict(type='NKDLoss', num_classes=4)
-    wrapped = AvatarKDLoss(
-        base_loss=base, num_avatars=1, uncertainty=None,
-        perturbation=dict(type='AvatarDropout', p=0.0))
+    wrapped = AvatarKDLoss(base_loss=base,
+                           num_avatars=1,
+                           uncertainty=None,
+                           perturbation=dict(type='AvatarDropout', p=0.0))
     plain = NKDLoss(num_classes=4)
     torch.testing.assert_close(
         wrapped(S, T, y),
@@ -298,10 +308,12 @@ def test_rejects_shape_mismatch_naming_the_loss_and_connectors(cls):
 
 def test_registered_and_repr_names_every_argument():
     from mmrazor.registry import MODELS
-    loss = MODELS.build(dict(type='TFNKDLoss', num_classes=80))
+    loss = MODELS.build(
+        dict(_scope_='mmrazor', type='TFNKDLoss', num_classes=80))
     assert repr(loss) == ('TFNKDLoss(alpha=1.0, beta=0.1, loss_weight=1.0, '
                           'num_classes=80)')
-    assert 'tau=1.0, gamma=1.5' in repr(MODELS.build(dict(type='NKDLoss')))
+    assert 'tau=1.0, gamma=1.5' in repr(
+        MODELS.build(dict(_scope_='mmrazor', type='NKDLoss')))
 
 
 def test_docstring_examples_run():

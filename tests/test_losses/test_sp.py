@@ -26,19 +26,18 @@ def _reference(S, T):
         (G_T[i][j] - G_S[i][j])**2 for i in range(b) for j in range(b)) / b**2
 
 
-@pytest.mark.parametrize(
-    'shapes', [
-        ((3, 4, 5, 6), (3, 4, 5, 6)),
-        ((3, 2, 4, 4), (3, 5, 2, 3)),
-        ((4, 7), (4, 3, 2, 2)),
-    ],
-    ids=['same-shape', 'other-C-H-W', 'vector-vs-map'])
+@pytest.mark.parametrize('shapes', [
+    ((3, 4, 5, 6), (3, 4, 5, 6)),
+    ((3, 2, 4, 4), (3, 5, 2, 3)),
+    ((4, 7), (4, 3, 2, 2)),
+],
+                         ids=['same-shape', 'other-C-H-W', 'vector-vs-map'])
 def test_matches_reference_loop(shapes):
     torch.manual_seed(0)
     S, T = torch.randn(shapes[0]), torch.randn(shapes[1])
     loss = SPLoss(loss_weight=3.0)
-    torch.testing.assert_close(
-        loss(S, T), torch.tensor(3.0 * _reference(S, T)))
+    torch.testing.assert_close(loss(S, T),
+                               torch.tensor(3.0 * _reference(S, T)))
 
 
 def test_student_and_teacher_may_differ_in_channels_and_size():
@@ -90,8 +89,9 @@ def test_loss_weight_changes_the_result():
 def test_runs_inside_avatar_kd_loss():
     torch.manual_seed(0)
     S = torch.randn(4, 8, 5, 6, requires_grad=True)
-    loss = AvatarKDLoss(
-        base_loss=dict(type='SPLoss'), num_avatars=2, uncertainty='variance')
+    loss = AvatarKDLoss(base_loss=dict(type='SPLoss'),
+                        num_avatars=2,
+                        uncertainty='variance')
     value = loss(S, torch.randn(4, 8, 5, 6))
     value.backward()
     assert value.item() > 0 and S.grad.abs().sum() > 0
@@ -101,16 +101,16 @@ def test_avatar_kd_without_perturbation_equals_plain_loss():
     torch.manual_seed(0)
     S = (torch.randn(4, 8, 5, 6), torch.randn(4, 8, 3, 3))
     T = (torch.randn(4, 8, 5, 6), torch.randn(4, 8, 3, 3))
-    wrapped = AvatarKDLoss(
-        base_loss=dict(type='SPLoss', loss_weight=2.0),
-        num_avatars=1,
-        perturbation=dict(type='AvatarDropout', p=0.0),
-        uncertainty=None)
+    wrapped = AvatarKDLoss(base_loss=dict(type='SPLoss', loss_weight=2.0),
+                           num_avatars=1,
+                           perturbation=dict(type='AvatarDropout', p=0.0),
+                           uncertainty=None)
     torch.testing.assert_close(wrapped(S, T), SPLoss(loss_weight=2.0)(S, T))
 
 
 def test_builds_from_the_registry():
-    loss = MODELS.build(dict(type='SPLoss', loss_weight=3.0))
+    loss = MODELS.build(dict(_scope_='mmrazor', type='SPLoss',
+                             loss_weight=3.0))
     assert isinstance(loss, SPLoss)
     assert repr(loss) == 'SPLoss(loss_weight=3.0)'
 

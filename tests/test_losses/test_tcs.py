@@ -65,11 +65,10 @@ def _projector(U):
 @pytest.mark.parametrize('num_components', [3, 0.8])
 def test_matches_reference_loop_on_dense_maps(num_components):
     S, T = _correlated(2, 6, 3, 5, seed=1), _correlated(2, 6, 3, 5, seed=2)
-    loss = TCSLoss(
-        channels=6,
-        num_components=num_components,
-        basis_samples=30,
-        loss_weight=2.0)
+    loss = TCSLoss(channels=6,
+                   num_components=num_components,
+                   basis_samples=30,
+                   loss_weight=2.0)
     value = loss(S, T)
     mean, variances, U = _reference_pca(T)
     if isinstance(num_components, int):
@@ -87,8 +86,8 @@ def test_vectors_are_maps_of_one_pixel():
     """(N, C), the paper's one feature per image, is (N, C, 1, 1)."""
     S, T = _correlated(8, 4, seed=1), _correlated(8, 4, seed=2)
     vectors, maps = TCSLoss(channels=4), TCSLoss(channels=4)
-    torch.testing.assert_close(
-        vectors(S, T), maps(S[..., None, None], T[..., None, None]))
+    torch.testing.assert_close(vectors(S, T),
+                               maps(S[..., None, None], T[..., None, None]))
     torch.testing.assert_close(vectors.basis, maps.basis)
 
 
@@ -102,8 +101,9 @@ def test_basis_is_the_pca_of_the_teacher_pixels():
     basis = loss.basis.double().numpy()
     np.testing.assert_allclose(basis.T @ basis, np.eye(5), atol=1e-6)
     for k in range(1, 5):  # the leading subspaces, whatever the signs
-        np.testing.assert_allclose(
-            _projector(basis[:, :k]), _projector(U[:, :k]), atol=1e-5)
+        np.testing.assert_allclose(_projector(basis[:, :k]),
+                                   _projector(U[:, :k]),
+                                   atol=1e-5)
 
 
 def test_basis_accumulated_over_calls_equals_pca_of_all_pixels():
@@ -118,8 +118,10 @@ def test_basis_accumulated_over_calls_equals_pca_of_all_pixels():
     X = _pixels(*maps)
     assert loss.num_samples.item() == len(X) == 30 + 12 + 6
     np.testing.assert_allclose(loss.mean.numpy(), X.mean(0), rtol=1e-8)
-    np.testing.assert_allclose(
-        loss.covariance.numpy(), np.cov(X.T, bias=True), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(loss.covariance.numpy(),
+                               np.cov(X.T, bias=True),
+                               rtol=1e-5,
+                               atol=1e-6)
 
 
 def test_projection_reconstructs_features_of_a_low_dimensional_subspace():
@@ -205,10 +207,9 @@ def _round_trip(loss):
     buffer = io.BytesIO()
     torch.save(loss.state_dict(), buffer)
     buffer.seek(0)
-    fresh = TCSLoss(
-        channels=loss.channels,
-        num_components=loss.num_components,
-        basis_samples=loss.basis_samples)
+    fresh = TCSLoss(channels=loss.channels,
+                    num_components=loss.num_components,
+                    basis_samples=loss.basis_samples)
     fresh.load_state_dict(torch.load(buffer))
     return fresh
 
@@ -268,8 +269,10 @@ def test_avatar_loss_equals_weighted_loop_in_value_and_gradient():
     avatars = torch.stack([_correlated(2, 4, 3, 5, seed=s) for s in (2, 3, 4)],
                           dim=1)
     weights = torch.tensor([0.2, 0.5, 0.3])
-    loss = TCSLoss(
-        channels=4, num_components=2, basis_samples=30, loss_weight=2.0)
+    loss = TCSLoss(channels=4,
+                   num_components=2,
+                   basis_samples=30,
+                   loss_weight=2.0)
     loss.observe((avatars[:, 0], ))  # 30 pixels: fixed, one basis for both
     assert loss.basis_ready
     batched = loss.avatar_loss(S, avatars, weights)
@@ -295,32 +298,31 @@ def test_avatar_loss_builds_the_basis_once_from_the_mean_avatar():
 def test_runs_inside_avatar_kd_loss():
     torch.manual_seed(0)
     S = torch.randn(2, 8, 5, 6, requires_grad=True)
-    loss = AvatarKDLoss(
-        base_loss=dict(type='TCSLoss', channels=8),
-        num_avatars=2,
-        uncertainty='variance')
+    loss = AvatarKDLoss(base_loss=dict(type='TCSLoss', channels=8),
+                        num_avatars=2,
+                        uncertainty='variance')
     value = loss(S, _correlated(2, 8, 5, 6))
     value.backward()
     tcs = loss.base_loss
     assert value.item() > 0 and S.grad.abs().sum() > 0
     assert tcs.num_samples.item() == 2 * 5 * 6
     basis = tcs.basis.double()
-    torch.testing.assert_close(
-        basis.T @ basis, torch.eye(8).double(), atol=1e-6, rtol=0)
+    torch.testing.assert_close(basis.T @ basis,
+                               torch.eye(8).double(),
+                               atol=1e-6,
+                               rtol=0)
 
 
 def _plain_and_wrapped(basis_samples=10**6):
-    args = dict(
-        channels=4,
-        num_components=2,
-        basis_samples=basis_samples,
-        loss_weight=2.0)
+    args = dict(channels=4,
+                num_components=2,
+                basis_samples=basis_samples,
+                loss_weight=2.0)
     plain = TCSLoss(**args)
-    wrapped = AvatarKDLoss(
-        base_loss=dict(type='TCSLoss', **args),
-        num_avatars=1,
-        perturbation=dict(type='AvatarDropout', p=0.0),
-        uncertainty=None)
+    wrapped = AvatarKDLoss(base_loss=dict(type='TCSLoss', **args),
+                           num_avatars=1,
+                           perturbation=dict(type='AvatarDropout', p=0.0),
+                           uncertainty=None)
     return plain, wrapped
 
 
@@ -359,8 +361,8 @@ def test_rejects_bad_arguments_naming_the_key(kwargs, key):
 
 def test_rejects_shape_mismatch_naming_the_connector():
     loss = TCSLoss(channels=4)
-    with pytest.raises(
-            ValueError, match=r'\(2, 3, 5, 5\).*model.distiller.connectors'):
+    with pytest.raises(ValueError,
+                       match=r'\(2, 3, 5, 5\).*model.distiller.connectors'):
         loss(torch.randn(2, 3, 5, 5), torch.randn(2, 4, 5, 5))
     with pytest.raises(ValueError, match='channels=4'):
         loss(torch.randn(2, 6, 5, 5), torch.randn(2, 6, 5, 5))
@@ -369,15 +371,18 @@ def test_rejects_shape_mismatch_naming_the_connector():
 
 
 def test_builds_from_the_registry():
-    loss = MODELS.build(dict(type='TCSLoss', channels=4, num_components=2))
+    loss = MODELS.build(
+        dict(_scope_='mmrazor', type='TCSLoss', channels=4, num_components=2))
     assert isinstance(loss, TCSLoss)
     assert repr(loss) == ('TCSLoss(channels=4, num_components=2, '
                           'basis_samples=1000000, loss_weight=1.0)')
 
 
 def _rank_basis(rank, port, results):
-    dist.init_process_group(
-        'gloo', init_method=f'tcp://127.0.0.1:{port}', rank=rank, world_size=2)
+    dist.init_process_group('gloo',
+                            init_method=f'tcp://127.0.0.1:{port}',
+                            rank=rank,
+                            world_size=2)
     loss = TCSLoss(channels=4)
     teacher = _correlated(2, 4, 3, 3, seed=rank)
     loss(teacher, teacher)
@@ -393,14 +398,16 @@ def test_ranks_build_one_basis_from_all_ranks_pixels():
     mp.spawn(_rank_basis, args=(port, results), nprocs=2)
     for key in BUFFERS:
         assert torch.equal(results[0][key], results[1][key]), key
-    X = _pixels(
-        _correlated(2, 4, 3, 3, seed=0), _correlated(2, 4, 3, 3, seed=1))
+    X = _pixels(_correlated(2, 4, 3, 3, seed=0), _correlated(2,
+                                                             4,
+                                                             3,
+                                                             3,
+                                                             seed=1))
     assert results[0]['num_samples'].item() == len(X)
-    np.testing.assert_allclose(
-        results[0]['covariance'].numpy(),
-        np.cov(X.T, bias=True),
-        rtol=1e-5,
-        atol=1e-6)
+    np.testing.assert_allclose(results[0]['covariance'].numpy(),
+                               np.cov(X.T, bias=True),
+                               rtol=1e-5,
+                               atol=1e-6)
 
 
 def test_docstring_example_runs():

@@ -45,8 +45,10 @@ def _pixels(x, y, C):
             for w in range(W):
                 for a in range(A):
                     rows.append(x[n, a * C:(a + 1) * C, h, w])
-                    labels.append(y[n, h, w] if y.dim() == 3 else
-                                  y[n, (h * W + w) * A + a])
+                    labels.append(y[n, h,
+                                    w] if y.dim() == 3 else y[n,
+                                                              (h * W + w) * A +
+                                                              a])
     return rows, labels
 
 
@@ -81,8 +83,9 @@ def test_every_pixel_is_a_sample():
     keep = y.reshape(-1) != 255
     loss = ZipfLSLoss()
     torch.testing.assert_close(
-        loss(S, T, y),
-        loss(rows(S)[keep], rows(T)[keep], y.reshape(-1)[keep]))
+        loss(S, T, y), loss(rows(S)[keep],
+                            rows(T)[keep],
+                            y.reshape(-1)[keep]))
 
 
 def test_labels_at_twice_the_resolution_are_nearest_resized():
@@ -101,8 +104,9 @@ def test_detection_levels_with_background_anchors():
     S = (torch.randn(2, A * C, 3, 3), torch.randn(2, A * C, 2, 2))
     T = (torch.randn(2, A * C, 3, 3), torch.randn(2, A * C, 2, 2))
     # per-level per-anchor labels (N, H*W*A); C is background
-    y = (torch.randint(0, C + 1, (2, 3 * 3 * A)),
-         torch.randint(0, C + 1, (2, 2 * 2 * A)))
+    y = (torch.randint(0, C + 1,
+                       (2, 3 * 3 * A)), torch.randint(0, C + 1,
+                                                      (2, 2 * 2 * A)))
     assert (y[0] == C).any() and (y[1] == C).any()
     rows_S, rows_T, labels = [], [], []
     for x_S, x_T, y_l in zip(S, T, y):
@@ -182,17 +186,17 @@ def test_num_classes_splits_channels_into_anchors():
     S, T = torch.randn(2, 6, 3, 5), torch.randn(2, 6, 3, 5)
     y = torch.randint(0, 3, (2, 3, 5))
     y_anchors = y.reshape(2, 15, 1).expand(2, 15, 2).reshape(2, 30)
-    assert (ZipfLSLoss(num_classes=3)(S, T, y_anchors) !=
-            ZipfLSLoss()(S, T, y))
+    assert (ZipfLSLoss(num_classes=3)(S, T, y_anchors) != ZipfLSLoss()(S, T,
+                                                                       y))
 
 
 def test_runs_inside_avatar_kd_loss_with_labels():
     torch.manual_seed(0)
     S = torch.randn(2, 19, 8, 16, requires_grad=True)
     y = torch.randint(0, 19, (2, 16, 32))
-    loss = AvatarKDLoss(
-        base_loss=dict(type='ZipfLSLoss'), num_avatars=2,
-        uncertainty='variance')
+    loss = AvatarKDLoss(base_loss=dict(type='ZipfLSLoss'),
+                        num_avatars=2,
+                        uncertainty='variance')
     value = loss(S, S.detach(), y)
     value.backward()
     assert value.item() > 0 and S.grad.abs().sum() > 0
@@ -203,23 +207,24 @@ def test_single_unperturbed_avatar_equals_plain_loss():
     S, T = torch.randn(2, 7, 4, 5), torch.randn(2, 7, 4, 5)
     y = torch.randint(0, 7, (2, 4, 5))
     y[0, 0] = 255
-    avatar = AvatarKDLoss(
-        base_loss=dict(type='ZipfLSLoss', power=2.0), num_avatars=1,
-        uncertainty=None, perturbation=dict(type='AvatarDropout', p=0.0))
-    torch.testing.assert_close(
-        avatar(S, T, y), ZipfLSLoss(power=2.0)(S, T, y))
+    avatar = AvatarKDLoss(base_loss=dict(type='ZipfLSLoss', power=2.0),
+                          num_avatars=1,
+                          uncertainty=None,
+                          perturbation=dict(type='AvatarDropout', p=0.0))
+    torch.testing.assert_close(avatar(S, T, y), ZipfLSLoss(power=2.0)(S, T, y))
 
 
 def test_builds_from_registry_with_its_repr():
     from mmrazor.registry import MODELS
-    loss = MODELS.build(dict(type='ZipfLSLoss', power=2.0, num_classes=3))
+    loss = MODELS.build(
+        dict(_scope_='mmrazor', type='ZipfLSLoss', power=2.0, num_classes=3))
     assert isinstance(loss, ZipfLSLoss)
     assert 'power=2.0' in repr(loss) and 'num_classes=3' in repr(loss)
 
 
-@pytest.mark.parametrize('bad,key', [(dict(power=-1), 'ZipfLSLoss.power'),
-                                     (dict(num_classes=1),
-                                      'ZipfLSLoss.num_classes')])
+@pytest.mark.parametrize('bad,key',
+                         [(dict(power=-1), 'ZipfLSLoss.power'),
+                          (dict(num_classes=1), 'ZipfLSLoss.num_classes')])
 def test_rejects_bad_arguments_naming_the_key(bad, key):
     with pytest.raises(ValueError, match=key):
         ZipfLSLoss(**bad)
@@ -227,9 +232,9 @@ def test_rejects_bad_arguments_naming_the_key(bad, key):
 
 def test_rejects_mismatched_labels_naming_the_loss():
     with pytest.raises(ValueError, match='ZipfLSLoss: gt_labels'):
-        ZipfLSLoss(num_classes=3)(
-            torch.randn(2, 6, 3, 5), torch.randn(2, 6, 3, 5),
-            torch.randint(0, 3, (2, 7)))
+        ZipfLSLoss(num_classes=3)(torch.randn(2, 6, 3, 5),
+                                  torch.randn(2, 6, 3, 5),
+                                  torch.randint(0, 3, (2, 7)))
 
 
 def test_docstring_example_runs():

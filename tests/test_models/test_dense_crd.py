@@ -26,8 +26,10 @@ def test_embedding_pools_every_level_then_projects_and_normalises():
         pooled = []
         for x in maps:
             C, H, Wd = x.shape[1:]
-            pooled += [sum(float(x[n, c, h, w]) for h in range(H)
-                           for w in range(Wd)) / (H * Wd) for c in range(C)]
+            pooled += [
+                sum(float(x[n, c, h, w]) for h in range(H)
+                    for w in range(Wd)) / (H * Wd) for c in range(C)
+            ]
         z = torch.einsum('oc,c->o', W, torch.tensor(pooled)) + b
         torch.testing.assert_close(connector(maps)[n], z / z.norm())
 
@@ -55,14 +57,17 @@ def test_pipeline_adds_the_index_and_negatives(toy_coco):
 def test_pipeline_rejects_an_index_beyond_num_samples():
     with DefaultScope.overwrite_default_scope('mmdet'):
         transform = TRANSFORMS.build(
-            dict(type='PackCRDIndices', packer=dict(type='PackDetInputs'),
-                 num_samples=3, neg_num=2))
+            dict(type='PackCRDIndices',
+                 packer=dict(type='PackDetInputs'),
+                 num_samples=3,
+                 neg_num=2))
     with pytest.raises(ValueError, match='set num_samples'):
         transform(dict(sample_idx=5))
     with pytest.raises(ValueError, match='neg_num'):
         TRANSFORMS.build(
             dict(type='PackCRDIndices',
-                 packer=dict(type='mmdet.PackDetInputs'), num_samples=3,
+                 packer=dict(type='mmdet.PackDetInputs'),
+                 num_samples=3,
                  neg_num=0))
 
 
@@ -83,8 +88,13 @@ def test_mmrazor_crd_ignores_its_loss_weight():
     values = []
     for weight in (1.0, 5.0):
         torch.manual_seed(0)
-        loss = MODELS.build(dict(type='CRDLoss', loss_weight=weight,
-                                 sample_n=10, neg_num=4, dim_out=8))
+        loss = MODELS.build(
+            dict(_scope_='mmrazor',
+                 type='CRDLoss',
+                 loss_weight=weight,
+                 sample_n=10,
+                 neg_num=4,
+                 dim_out=8))
         s = torch.nn.functional.normalize(torch.randn(3, 8), dim=1)
         t = torch.nn.functional.normalize(torch.randn(3, 8), dim=1)
         values.append(loss(s, t, _samples(3, 10, 4)))
@@ -96,8 +106,11 @@ def test_runs_inside_avatar_kd():
     s = torch.nn.functional.normalize(torch.randn(3, 8), dim=1)
     s.requires_grad_()
     t = torch.nn.functional.normalize(torch.randn(3, 8), dim=1)
-    loss = AvatarKDLoss(
-        base_loss=dict(type='CRDLoss', sample_n=10, neg_num=4, dim_out=8),
-        num_avatars=2, uncertainty='variance')
+    loss = AvatarKDLoss(base_loss=dict(type='CRDLoss',
+                                       sample_n=10,
+                                       neg_num=4,
+                                       dim_out=8),
+                        num_avatars=2,
+                        uncertainty='variance')
     loss(s, t, _samples(3, 10, 4)).backward()
     assert s.grad.abs().sum() > 0

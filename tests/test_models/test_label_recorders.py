@@ -11,8 +11,9 @@ from mmrazor.registry import MODELS, TASK_UTILS
 
 import akd  # noqa: F401
 
-SEG = osp.join(REPO, 'configs', 'dkd', 'dkd_logits_pspnet-r18-w32-d8_'
-               'pspnet-r18-w16-d8_toy-cityscapes.py')
+SEG = osp.join(
+    REPO, 'configs', 'dkd', 'dkd_logits_pspnet-r18-w32-d8_'
+    'pspnet-r18-w16-d8_toy-cityscapes.py')
 DET = osp.join(REPO, 'configs', 'dkd', 'dkd_logits_retina-r18-w32_'
                'retina-r18-w16_toy-coco.py')
 
@@ -52,7 +53,8 @@ def test_det_labels_are_per_anchor_per_level():
 
 
 def test_det_labels_name_the_method_a_head_never_called():
-    recorder = TASK_UTILS.build(dict(type='DetTargetLabelsRecorder'))
+    recorder = TASK_UTILS.build(
+        dict(_scope_='mmrazor', type='DetTargetLabelsRecorder'))
     recorder.initialize()
     with recorder:
         pass  # e.g. an FCOS student: AnchorHead.get_targets is not called
