@@ -1,0 +1,49 @@
+"""The zoo's dense-logit convention: pixels and anchors as rows."""
+import pytest
+import torch
+
+from akd.losses.pixel_samples import logit_rows, pixel_samples
+
+
+def test_anchor_rows_follow_mmdets_order():
+    N, A, C, H, W = 2, 3, 4, 2, 5
+    logits = torch.randn(N, A * C, H, W)
+    rows = logit_rows(logits, num_classes=C)
+    for n in range(N):
+        for h in range(H):
+            for w in range(W):
+                for a in range(A):
+                    row = ((n * H + h) * W + w) * A + a
+                    torch.testing.assert_close(
+                        rows[row], logits[n, a * C:(a + 1) * C, h, w])
+
+
+def test_label_maps_are_resized_by_nearest_and_ignored_rows_dropped():
+    logits = torch.randn(1, 3, 2, 2)
+    labels = torch.tensor([[[0, 0, 1, 1], [0, 0, 1, 1], [2, 2, 255, 255],
+                            [2, 2, 255, 255]]])  # (1, 4, 4)
+    S, T, y = pixel_samples(logits, logits, labels)
+    assert y.tolist() == [0, 1, 2]
+    torch.testing.assert_close(S, logits[0].reshape(3, 4).t()[:3])
+
+
+def test_background_anchors_are_dropped():
+    logits = torch.randn(1, 2 * 3, 1, 2)  # 2 anchors of 3 classes
+    labels = torch.tensor([[0, 3, 2, 3]])  # (1, H*W*A), 3 = background
+    S, _, y = pixel_samples([logits], None, [labels], num_classes=3)
+    assert y.tolist() == [0, 2] and S.shape == (2, 3)
+
+
+def test_rejects_num_classes_that_does_not_divide_the_channels():
+    with pytest.raises(ValueError, match='does not divide the 10 logit'):
+        logit_rows(torch.randn(1, 10, 2, 2), num_classes=4)
+
+
+def test_rejects_labels_that_do_not_fit_the_logits():
+    with pytest.raises(ValueError, match='num_classes set'):
+        pixel_samples(torch.randn(1, 6, 2, 2), None, torch.zeros(1, 5))
+
+
+def test_rejects_student_and_teacher_of_other_shapes():
+    with pytest.raises(ValueError, match='connector'):
+        pixel_samples(torch.randn(1, 3, 2, 2), torch.randn(1, 3, 2, 3))
