@@ -13,7 +13,8 @@ import sys
 
 import akd  # noqa: F401  (stack fixes first, then registries)
 from akd.utils.distributed import release_process_group
-from akd.utils.preflight import PreflightError, check_data
+from akd.utils.preflight import (PreflightError, check_data,
+                                 drop_teacher_checkpoints)
 from akd.utils.tool_args import add_common_args, load_tool_config
 from mmengine.runner import Runner
 
@@ -35,8 +36,7 @@ def build_config(args):
             f'checkpoint {args.checkpoint!r} does not exist; give the .pth '
             'written by tools/train.py (or a released one).')
     cfg.load_from = args.checkpoint
-    if cfg.get('model', {}).get('teacher_ckpt'):
-        cfg.model.teacher_ckpt = None  # the checkpoint holds the teacher too
+    drop_teacher_checkpoints(cfg)
     check_data(cfg, ('test_dataloader', ))
     return cfg
 

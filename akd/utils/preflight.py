@@ -79,6 +79,15 @@ def check_data(cfg: Config, loaders=DATALOADERS) -> None:
                         f'{path!r}). {TOY_HINT}')
 
 
+def drop_teacher_checkpoints(cfg: Config) -> None:
+    """Load no teacher checkpoint: a distillation checkpoint holds them."""
+    model = cfg.get('model', {})
+    if model.get('teacher_ckpt'):
+        model.teacher_ckpt = None
+    for teacher in model.get('teachers', {}).values():
+        teacher.ckpt = None
+
+
 def check_teacher_checkpoint(cfg: Config) -> None:
     """Raise if a distillation config's local teacher checkpoint is missing.
 

@@ -29,11 +29,14 @@ def test_missing_teacher_checkpoint_names_key_and_fix(toy_coco):
 
 
 def test_missing_checkpoint_of_one_of_several_teachers_names_it(
-        toy_cityscapes):
+        toy_cityscapes, tmp_path):
     config = ('configs/camkd/camkd_logits_pspnet-r18-w32+w16-d8_'
               'pspnet-r18-w16-d8_toy-cityscapes.py')
+    present = tmp_path / 'w32.pth'
+    present.touch()
     stderr = _fails_with('tools/train.py', config, '--data-root',
                          toy_cityscapes, '--cfg-options',
+                         f'model.teachers.pspnet_w32.ckpt={present}',
                          'model.teachers.pspnet_w16.ckpt=missing/t.pth')
     assert "model.teachers.pspnet_w16.ckpt='missing/t.pth' does" in stderr
 

@@ -16,6 +16,7 @@ from mmengine.config import Config
 from mmengine.runner import load_checkpoint
 
 from akd.models.local_cfg_path import build_from_config_file
+from akd.utils.preflight import drop_teacher_checkpoints
 from conftest import (DET_DISTILL, DET_STUDENT, REPO, SEG_DISTILL,
                       SEG_STUDENT, run_tool)
 
@@ -168,7 +169,7 @@ def test_converted_student_predicts_exactly_as_distilled_student(trained):
         run_tool('tools/model_converters/convert_kd_ckpt_to_student.py',
                  kd_ckpt, student_ckpt)
     cfg = Config.fromfile(osp.join(REPO, trained['distill_config']))
-    cfg.model.pop('teacher_ckpt', None)
+    drop_teacher_checkpoints(cfg)
     algorithm = MODELS.build(cfg.model)
     load_checkpoint(algorithm, kd_ckpt, strict=True)
     student = build_from_config_file(
