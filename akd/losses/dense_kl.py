@@ -63,7 +63,8 @@ class DenseKLDivergence(nn.Module):
     position logits, does not grow with resolution, and at tau=1 without
     sigmoid is FRSKD's pixel KL normalised by B*H*W. Per-anchor detection
     logits ``(N, A*C, H, W)`` are given as ``(N*A, C, H, W)``, or as they
-    are with ``sigmoid=True``; a tuple of FPN levels is one set of positions.
+    are with ``sigmoid=True`` (then a position's KL sums its A anchors); a
+    tuple of FPN levels is one set of positions.
 
     With ``AvatarKDLoss``, K avatars cost one pass (``avatar_loss``): the KL
     is linear in the target, so sum_k w_k KL(p_k || q) = sum_k w_k sum
