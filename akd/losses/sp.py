@@ -9,6 +9,7 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..utils.full_precision import autocast_off
 from .loss_args import paired_levels
 from .pixel_samples import Levels
 
@@ -18,7 +19,8 @@ def normalized_gram(feats: Tensor) -> Tensor:
 
     Each row G_i = (<Q_i, Q_j>)_j is divided by its L2 norm, so G~ does not
     change when ``feats`` is scaled. An all-zero row stays zero. Computed in
-    float32, as half-precision inner products of C*H*W terms can overflow.
+    float32, autocast off, as half-precision inner products of C*H*W terms
+    can overflow.
 
     Args:
         feats (Tensor): Activations ``(b, ...)``, e.g. ``(b, C, H, W)``.
@@ -26,8 +28,9 @@ def normalized_gram(feats: Tensor) -> Tensor:
     Returns:
         Tensor: G~, ``(b, b)``.
     """
-    Q = feats.flatten(1).float()  # (b, C*H*W)
-    return F.normalize(Q @ Q.t(), p=2, dim=1)  # (b, b)
+    with autocast_off(feats):
+        Q = feats.flatten(1).float()  # (b, C*H*W)
+        return F.normalize(Q @ Q.t(), p=2, dim=1)  # (b, b)
 
 
 def similarity_preserving(preds_S: Tensor, preds_T: Tensor) -> Tensor:

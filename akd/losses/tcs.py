@@ -13,11 +13,19 @@ from mmengine.dist import all_reduce
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..utils.full_precision import autocast_off
 from .loss_args import paired_levels
 from .pixel_samples import Levels
 
 
 def pixel_moments(levels: Sequence[Tensor]) -> Tensor:
+    """``_pixel_moments`` with autocast off: AMP would run its products in
+    half precision and overflow."""
+    with autocast_off(levels[0]):
+        return _pixel_moments(levels)
+
+
+def _pixel_moments(levels: Sequence[Tensor]) -> Tensor:
     """Count, sum and sum of outer products of all pixel vectors, in float64.
 
     Every position of a ``(N, C, ...)`` map is one C-vector x. Each level
@@ -119,10 +127,11 @@ def coordinate_distance(preds_S: Tensor, preds_T: Tensor,
         Tensor: The scalar loss.
     """
     N, C = preds_S.shape[:2]
-    diff = (preds_S - preds_T).reshape(N, C, -1)  # (N, C, P)
-    P = diff.shape[2]
-    coords = torch.einsum('ck,ncp->nkp', basis.to(diff.dtype), diff)
-    return coords.pow(2).sum() / (N * P)  # coords: (N, k, P)
+    with autocast_off(preds_S):  # squared coordinates overflow float16
+        diff = (preds_S.float() - preds_T.float()).reshape(N, C, -1)
+        P = diff.shape[2]  # diff: (N, C, P)
+        coords = torch.einsum('ck,ncp->nkp', basis.float(), diff)
+        return coords.pow(2).sum() / (N * P)  # coords: (N, k, P)
 
 
 @MODELS.register_module()
@@ -316,10 +325,12 @@ class TCSLoss(nn.Module):
         N, K, C = avatars.shape[:3]
         deviation = (avatars - mean_avatar.unsqueeze(1)).reshape(
             N, K, C, -1)  # (N, K, C, P)
-        coords = torch.einsum('ck,nmcp->nmkp', basis.to(deviation.dtype),
-                              deviation)  # (N, K, k, P)
-        P = coords.shape[3]
-        spread = (coords.pow(2).sum(dim=(2, 3)) * w).sum() / (N * P)
+        with autocast_off(avatars):
+            coords = torch.einsum('ck,nmcp->nmkp', basis.float(),
+                                  deviation.float())  # (N, K, k, P)
+            P = coords.shape[3]
+            spread = (coords.pow(2).sum(dim=(2, 3)) * w.float()).sum() / (
+                N * P)
         return self.loss_weight * (
             coordinate_distance(preds_S, mean_avatar, basis) + spread)
 

@@ -125,3 +125,13 @@ def test_rejects_batch_size_and_level_count_mismatch():
 def test_docstring_example_runs():
     result = doctest.testmod(akd.losses.sp)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_autocast_keeps_the_gram_finite():
+    """AMP runs matmul in float16; a Gram of 96k large terms overflows it."""
+    torch.manual_seed(0)
+    S, T = torch.randn(2, 16, 60, 100) * 50, torch.randn(2, 16, 60, 100) * 50
+    expected = SPLoss()(S, T)
+    with torch.autocast('cpu', dtype=torch.float16):
+        value = SPLoss()(S, T)
+    torch.testing.assert_close(value, expected)

@@ -413,3 +413,17 @@ def test_ranks_build_one_basis_from_all_ranks_pixels():
 def test_docstring_example_runs():
     result = doctest.testmod(akd.losses.tcs)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_autocast_gives_the_float32_value_and_basis():
+    """AMP runs matmul in float16, where these squared sums overflow."""
+    torch.manual_seed(0)
+    S = torch.randn(2, 16, 40, 60) * 5 + 3
+    T = torch.randn(2, 16, 40, 60) * 5 + 3
+    full = TCSLoss(channels=16, basis_samples=10)
+    amp = TCSLoss(channels=16, basis_samples=10)
+    expected = full(S, T)
+    with torch.autocast('cpu', dtype=torch.float16):
+        value = amp(S, T)
+    torch.testing.assert_close(value, expected)
+    torch.testing.assert_close(amp.basis, full.basis)
