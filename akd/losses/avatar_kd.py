@@ -28,10 +28,13 @@ def _several_teachers(preds_T) -> bool:
 
 
 def _level_inputs(inputs: Dict, level: int, num_levels: int) -> Dict:
-    """The further inputs of one level: per-level sequences are indexed."""
+    """The further inputs of one level: sequences of one tensor per level
+    (per-anchor labels) are indexed; anything else (data samples) is
+    passed whole."""
     return {
         key: value[level] if isinstance(value, (list, tuple))
-        and len(value) == num_levels else value
+        and len(value) == num_levels
+        and all(isinstance(v, Tensor) for v in value) else value
         for key, value in inputs.items()
     }
 
@@ -155,12 +158,16 @@ class AvatarKDLoss(nn.Module):
                     preds_T[0], Sequence):
                 preds_T = [list(t) for t in zip(*preds_T)]  # per level
             pairs = self._levels(preds_S, preds_T)
+            level_inputs = [
+                _level_inputs(inputs, level, len(pairs))
+                for level in range(len(pairs))
+            ]
         else:
-            pairs = [(preds_S, preds_T)]
+            pairs, level_inputs = [(preds_S, preds_T)], [inputs]
         losses, uncertainties, spreads = [], [], []
-        for level, (student, teacher) in enumerate(pairs):
+        for (student, teacher), other_inputs in zip(pairs, level_inputs):
             loss, uncertainty, weights = self._avatar_loss(
-                student, teacher, _level_inputs(inputs, level, len(pairs)))
+                student, teacher, other_inputs)
             losses.append(loss)
             uncertainties.append(uncertainty.mean())
             spreads.append(weights.max() - weights.min())

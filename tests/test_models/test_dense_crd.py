@@ -114,3 +114,16 @@ def test_runs_inside_avatar_kd():
                         uncertainty='variance')
     loss(s, t, _samples(3, 10, 4)).backward()
     assert s.grad.abs().sum() > 0
+
+
+def test_avatar_kd_passes_data_samples_whole_to_every_level():
+    """Two levels and a batch of two: the samples are not split by level."""
+    torch.manual_seed(0)
+    unit = torch.nn.functional.normalize
+    S = [unit(torch.randn(2, 8), dim=1) for _ in range(2)]
+    T = [unit(torch.randn(2, 8), dim=1) for _ in range(2)]
+    loss = AvatarKDLoss(
+        base_loss=dict(_scope_='mmrazor', type='CRDLoss', sample_n=10,
+                       neg_num=4, dim_out=8),
+        uncertainty=None)
+    assert torch.isfinite(loss(S, T, _samples(2, 10, 4)))
