@@ -37,3 +37,11 @@ class MultiTeacherDistill(SingleTeacherDistill):
                     f'MultiTeacherDistill takes model.teachers=dict(<name>='
                     f'dict(model=..., ckpt=...)), not model.{key}.')
         super().__init__(teacher=TeacherEnsemble(teachers), **kwargs)
+
+    def train(self, mode: bool = True) -> 'MultiTeacherDistill':
+        """Frozen teachers stay in eval mode, dropout included (MMRazor's
+        single-teacher loop puts only their norms in eval mode)."""
+        super().train(mode)
+        if mode and not self.teacher_trainable:
+            self.teacher.eval()
+        return self

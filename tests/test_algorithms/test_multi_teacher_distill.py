@@ -9,6 +9,7 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS, TASK_UTILS
 from torch.nn.modules.batchnorm import _BatchNorm
+from torch.nn.modules.dropout import _DropoutNd
 
 import akd  # noqa: F401
 from akd.models import TeacherEnsemble
@@ -29,13 +30,18 @@ def _teacher_spec(cfg, name):
     return cfg.model.teachers[name].model
 
 
-def test_teachers_are_frozen_with_eval_norms_and_run_without_grad():
+def test_teachers_are_frozen_in_eval_mode_and_run_without_grad():
     model, _ = _build(SEG)
     model.train()
     assert list(model.teacher.names) == ['pspnet_w32', 'pspnet_w16']
     assert not any(p.requires_grad for p in model.teacher.parameters())
     norms = [m for m in model.teacher.modules() if isinstance(m, _BatchNorm)]
-    assert len(norms) > 20 and not any(m.training for m in norms)
+    dropouts = [
+        m for m in model.teacher.modules() if isinstance(m, _DropoutNd)
+    ]
+    assert len(norms) > 20 and len(dropouts) == 4  # 2 heads x 2 teachers
+    assert not any(m.training for m in model.teacher.modules())
+    assert model.student.training
     inputs, samples = seg_batch()
     model(inputs, samples, mode='loss')
     recorder = model.distiller.teacher_recorders.recorders['logits']
