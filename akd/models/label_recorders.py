@@ -22,6 +22,8 @@ from mmrazor.registry import TASK_UTILS
 class _LabelsRecorder(MethodOutputsRecorder):
     """Says which method was never called, rather than an index error."""
 
+    hint = ''  # a source for heads that do not call the default one
+
     def get_record_data(self,
                         record_idx: int = 0,
                         data_idx: Optional[int] = None) -> Any:
@@ -30,8 +32,9 @@ class _LabelsRecorder(MethodOutputsRecorder):
                 f'{type(self).__name__[:-len("Recorder")]}: the student '
                 f'never called {self.source} in its loss, so there are no '
                 'labels: give the recorder the source method its head '
-                "calls, e.g. source='mmdet.models.dense_heads.fcos_head."
-                "FCOSHead.get_targets'.")
+                f'calls{self.hint}. (A recorder of the same method among '
+                'the teacher recorders of SelfDistill would also take '
+                'the calls: record the labels once, from the student.)')
         return super().get_record_data(record_idx, data_idx)
 
 
@@ -69,6 +72,9 @@ class DetTargetLabelsRecorder(_LabelsRecorder):
             ``'mmdet.models.dense_heads.fcos_head.FCOSHead.get_targets'``
             for FCOS.
     """
+
+    hint = (", e.g. source='mmdet.models.dense_heads.fcos_head.FCOSHead."
+            "get_targets'")
 
     def __init__(self, source: str = 'mmdet.models.dense_heads.anchor_head.'
                  'AnchorHead.get_targets') -> None:

@@ -115,3 +115,28 @@ def test_ensemble_recorder_rejects_a_single_model_and_a_missing_module():
              source='decode_head.nothing'))
     with pytest.raises(ValueError, match="teacher 'pspnet_w32' has no"):
         missing.initialize(model.teacher)
+
+
+def test_a_checkpoint_that_does_not_fit_names_the_teacher_and_the_fix(
+        tmp_path):
+    _, cfg = _build(SEG)
+    teachers = {
+        name: dict(model=spec.model)
+        for name, spec in cfg.model.teachers.items()
+    }
+    torch.manual_seed(0)
+    teacher = MODELS.build({
+        '_scope_': 'mmrazor',
+        **teachers['pspnet_w16']['model']
+    })
+    distilled = {
+        f'architecture.{k}': v
+        for k, v in teacher.state_dict().items()
+    }
+    path = tmp_path / 'distilled.pth'
+    torch.save(dict(state_dict=distilled), path)
+    teachers['pspnet_w16']['ckpt'] = str(path)
+    with pytest.raises(ValueError,
+                       match=r'model.teachers.pspnet_w16.ckpt=.*'
+                       r'convert_kd_ckpt_to_student'):
+        TeacherEnsemble(teachers)

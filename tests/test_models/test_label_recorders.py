@@ -60,3 +60,14 @@ def test_det_labels_name_the_method_a_head_never_called():
         pass  # e.g. an FCOS student: AnchorHead.get_targets is not called
     with pytest.raises(ValueError, match='never called mmdet.models.dense'):
         recorder.get_record_data()
+
+
+def test_seg_labels_hint_no_detection_method():
+    recorder = TASK_UTILS.build(
+        dict(_scope_='mmrazor', type='SegGtLabelsRecorder'))
+    recorder.initialize()
+    with recorder:
+        pass
+    with pytest.raises(ValueError, match='_stack_batch_gt in its') as error:
+        recorder.get_record_data()
+    assert 'FCOSHead' not in str(error.value)
