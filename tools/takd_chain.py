@@ -21,8 +21,7 @@ import sys
 from typing import List
 
 import akd  # noqa: F401  (registries, safe checkpoint loading)
-import torch
-from akd.utils.student_checkpoint import student_checkpoint
+from akd.utils.student_checkpoint import save_student_checkpoint
 from mmengine.config import Config
 
 TOOLS = osp.dirname(osp.abspath(__file__))
@@ -87,8 +86,7 @@ def save_student(step_work_dir: str) -> str:
     with open(pointer) as f:
         checkpoint = f.read().strip()
     out = osp.join(step_work_dir, 'student.pth')
-    converted = student_checkpoint(torch.load(checkpoint, map_location='cpu'))
-    torch.save(converted, out)
+    save_student_checkpoint(checkpoint, out)
     return out
 
 

@@ -6,7 +6,11 @@ under ``distiller.``. The student's checkpoint keeps only ``architecture.*``
 with the prefix removed, plus ``meta`` (dataset classes and palette), so
 mmdet's and mmseg's own test flows load it.
 """
+import os
+import os.path as osp
 from collections import OrderedDict
+
+import torch
 
 STUDENT_PREFIX = 'architecture.'
 
@@ -38,4 +42,14 @@ def student_checkpoint(checkpoint: dict) -> dict:
                 if k in ('dataset_meta', 'mmengine_version', 'cfg',
                          'experiment_name', 'seed', 'time', 'iter', 'epoch')}
         converted['meta'] = meta
+    return converted
+
+
+def save_student_checkpoint(checkpoint_path: str, out: str) -> dict:
+    """Write the plain student of the checkpoint at ``checkpoint_path`` to
+    ``out``; return it. Raises ValueError as ``student_checkpoint`` does."""
+    converted = student_checkpoint(
+        torch.load(checkpoint_path, map_location='cpu'))
+    os.makedirs(osp.dirname(osp.abspath(out)), exist_ok=True)
+    torch.save(converted, out)
     return converted

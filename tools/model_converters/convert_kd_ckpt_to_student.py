@@ -7,13 +7,11 @@ mmdet/mmseg model (and the dataset meta), so mmdet's or mmseg's
 ``tools/test.py`` evaluates it with the student's own config.
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
 import akd  # noqa: F401  (safe checkpoint loading on torch >= 2.6)
-import torch
-from akd.utils.student_checkpoint import student_checkpoint
+from akd.utils.student_checkpoint import save_student_checkpoint
 
 
 def main(argv=None):
@@ -26,13 +24,10 @@ def main(argv=None):
     if osp.abspath(args.out) == osp.abspath(args.checkpoint):
         sys.exit('error: OUT must differ from the input checkpoint, which '
                  'would be overwritten.')
-    checkpoint = torch.load(args.checkpoint, map_location='cpu')
     try:
-        converted = student_checkpoint(checkpoint)
+        converted = save_student_checkpoint(args.checkpoint, args.out)
     except ValueError as error:
         sys.exit(f'error: {args.checkpoint}: {error}')
-    os.makedirs(osp.dirname(osp.abspath(args.out)), exist_ok=True)
-    torch.save(converted, args.out)
     print(f'wrote {len(converted["state_dict"])} student tensors to '
           f'{args.out}')
 
