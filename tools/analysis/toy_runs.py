@@ -15,11 +15,12 @@ import glob
 import json
 import os
 import os.path as osp
-import subprocess
 import sys
 import time
 
-TOOLS = osp.dirname(osp.dirname(osp.abspath(__file__)))
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from demo import run_tool  # noqa: E402
+
 METRICS = ('coco/bbox_mAP', 'mIoU')
 
 
@@ -37,17 +38,15 @@ def final_metric(work_dir: str) -> str:
     return found or 'no metric (see the log)'
 
 
-def run(command, work_dir: str) -> str:
-    """Run unless finished before, logging to ``<work_dir>.log``; return
-    the wall time."""
+def run(args: list, work_dir: str) -> str:
+    """Run a tool (demo's ``run_tool``, from the repo root: paths absolute)
+    unless ``work_dir`` holds a finished run, logging to ``<work_dir>.log``;
+    return the wall time."""
     if osp.isfile(osp.join(work_dir, 'last_checkpoint')):
         return 'reused'
     os.makedirs(osp.dirname(osp.abspath(work_dir)), exist_ok=True)
     start = time.time()
-    with open(f'{work_dir}.log', 'w') as log:
-        failed = subprocess.run(command, stdout=log, stderr=log).returncode
-    if failed:
-        sys.exit(f'error: {" ".join(command)} failed: see {work_dir}.log')
+    run_tool(args, f'{work_dir}.log')
     return f'{(time.time() - start) / 60:.1f} min'
 
 
@@ -62,10 +61,10 @@ def main(argv=None):
     if args.takd:
         chain_dir = osp.join(args.work_dir,
                              osp.splitext(osp.basename(args.configs[0]))[0])
-        wall = run([sys.executable,
-                    osp.join(TOOLS, 'takd_chain.py'), *args.configs,
-                    '--work-dir', chain_dir],
-                   osp.join(chain_dir, f'step{len(args.configs)}'))
+        wall = run([
+            'tools/takd_chain.py', *map(osp.abspath, args.configs),
+            '--work-dir', osp.abspath(chain_dir)
+        ], osp.join(chain_dir, f'step{len(args.configs)}'))
         for index, config in enumerate(args.configs):
             step = osp.join(chain_dir, f'step{index + 1}')
             rows.append((config, final_metric(step), wall))
@@ -73,9 +72,11 @@ def main(argv=None):
         for config in args.configs:
             work_dir = osp.join(args.work_dir,
                                 osp.splitext(osp.basename(config))[0])
-            wall = run([sys.executable,
-                        osp.join(TOOLS, 'train.py'), config, '--work-dir',
-                        work_dir], work_dir)
+            wall = run([
+                'tools/train.py',
+                osp.abspath(config), '--work-dir',
+                osp.abspath(work_dir)
+            ], work_dir)
             rows.append((config, final_metric(work_dir), wall))
     print('| config | final metric | wall time |\n|---|---|---|')
     for config, metric, wall in rows:
