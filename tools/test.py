@@ -8,14 +8,13 @@ metrics dict for scripts (the demo reads it).
 """
 import argparse
 import json
-import os.path as osp
-import sys
 
 import akd  # noqa: F401  (stack fixes first, then registries)
 from akd.utils.distributed import release_process_group
-from akd.utils.preflight import (PreflightError, check_data,
-                                 drop_teacher_checkpoints)
-from akd.utils.tool_args import add_common_args, load_tool_config
+from akd.utils.preflight import (add_guard_hooks, check_checkpoint_file,
+                                 check_data, drop_teacher_checkpoints)
+from akd.utils.tool_args import (add_common_args, exit_on_guard_error,
+                                 load_tool_config)
 from mmengine.runner import Runner
 
 
@@ -31,23 +30,20 @@ def parse_args(argv=None):
 
 def build_config(args):
     cfg = load_tool_config(args)
-    if not osp.isfile(args.checkpoint):
-        raise PreflightError(
-            f'checkpoint {args.checkpoint!r} does not exist; give the .pth '
-            'written by tools/train.py (or a released one).')
+    check_checkpoint_file(
+        args.checkpoint, 'checkpoint',
+        'the .pth written by tools/train.py (or a released one)')
     cfg.load_from = args.checkpoint
     drop_teacher_checkpoints(cfg)
     check_data(cfg, ('test_dataloader', ))
+    add_guard_hooks(cfg, ['checkpoint_fit'])
     return cfg
 
 
 def main(argv=None):
     args = parse_args(argv)
-    try:
-        cfg = build_config(args)
-    except PreflightError as error:
-        sys.exit(f'error: {error}')
-    evaluate(cfg, args.metrics_json)
+    with exit_on_guard_error():
+        evaluate(build_config(args), args.metrics_json)
     release_process_group()
 
 

@@ -6,17 +6,22 @@
 
 The flags are mmdet's and MMRazor's; ``--data-root`` moves every dataset
 (and evaluator ann_file) of the config to another root, e.g. real COCO.
+Mistakes stop the run with one line naming the config key and the fix
+(``akd.engine``; docs/troubleshooting.md): before building, for paths and
+downloads; at build, for checkpoints and distiller wiring; in training,
+through the guard hooks added under ``default_hooks``.
 """
 import argparse
-import os.path as osp
-import sys
 
 import akd  # noqa: F401  (stack fixes first, then registries)
 import torch
 from akd.utils.distributed import release_process_group
-from akd.utils.preflight import (PreflightError, check_data,
+from akd.utils.preflight import (GUARD_HOOKS, PreflightError,
+                                 add_guard_hooks, check_data,
+                                 check_checkpoint_file, check_downloads,
                                  check_teacher_checkpoint)
-from akd.utils.tool_args import add_common_args, load_tool_config
+from akd.utils.tool_args import (add_common_args, exit_on_guard_error,
+                                 load_tool_config)
 from mmengine.runner import Runner
 
 
@@ -50,27 +55,26 @@ def build_config(args):
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
     elif args.resume is not None:
-        if not osp.isfile(args.resume):
-            raise PreflightError(
-                f'--resume {args.resume!r}: no such checkpoint. Give a .pth '
-                'file, or --resume alone for the latest in the work dir.')
+        check_checkpoint_file(
+            args.resume, '--resume',
+            'an older checkpoint, or --resume alone for the newest readable '
+            'one in the work dir')
         cfg.resume, cfg.load_from = True, args.resume
     check_data(cfg, ('train_dataloader', 'val_dataloader'))
     check_teacher_checkpoint(cfg)
+    check_downloads(cfg)
+    add_guard_hooks(cfg, GUARD_HOOKS)
     return cfg
 
 
 def main(argv=None):
     args = parse_args(argv)
-    try:
-        cfg = build_config(args)
-    except PreflightError as error:
-        sys.exit(f'error: {error}')
     # x86 CPUs compute 10-100x slower on denormal floats (|x| < 1.2e-38),
     # such as a focal loss's gradients once the head is confident; GPUs do
     # not slow down. Flushing them to zero changes no result that matters.
     torch.set_flush_denormal(True)
-    train(cfg)
+    with exit_on_guard_error():
+        train(build_config(args))
     release_process_group()
 
 

@@ -8,11 +8,12 @@ Stage 2, the distillation, is ``akd.losses.MasKDLoss``.
 from typing import Dict, List, Optional, Sequence, Union
 
 from mmengine.model import BaseModel
-from mmengine.runner import load_checkpoint
 from mmrazor.models.algorithms import BaseAlgorithm
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..engine.checkpoint_files import read_checkpoint
+from ..engine.checkpoint_fit import load_teacher
 from ..models.receptive_tokens import ReceptiveTokens
 
 
@@ -59,8 +60,10 @@ class MasKDTokenLearning(BaseAlgorithm):
                  init_cfg: Optional[Dict] = None):
         super().__init__(architecture, data_preprocessor, init_cfg)
         if teacher_ckpt:
-            load_checkpoint(self.architecture, teacher_ckpt,
-                            map_location='cpu')
+            load_teacher(self.architecture,
+                         read_checkpoint(teacher_ckpt, 'model.teacher_ckpt'),
+                         'model.teacher_ckpt', teacher_ckpt,
+                         'model.architecture')
             self.architecture._is_init = True  # keep the loaded weights
         self.architecture.requires_grad_(False)
         self.receptive_tokens = nn.ModuleList(

@@ -17,7 +17,8 @@ class MultiTeacherDistill(SingleTeacherDistill):
     """``SingleTeacherDistill`` whose teacher is a ``TeacherEnsemble``.
 
     All teachers run on every batch, frozen, in eval mode and under
-    ``no_grad`` (MMRazor's single-teacher loop applied to the ensemble);
+    ``no_grad`` (MMRazor's single-teacher loop applied to the ensemble, with
+    ``akd.compat.frozen_teacher_eval``);
     teacher recorders address ``<teacher name>.<module path>``, or one path
     in every teacher with ``EnsembleOutputs``, which gives a loss such as
     ``CAMKDLoss`` the list of the teachers' outputs.
@@ -37,11 +38,3 @@ class MultiTeacherDistill(SingleTeacherDistill):
                     f'MultiTeacherDistill takes model.teachers=dict(<name>='
                     f'dict(model=..., ckpt=...)), not model.{key}.')
         super().__init__(teacher=TeacherEnsemble(teachers), **kwargs)
-
-    def train(self, mode: bool = True) -> 'MultiTeacherDistill':
-        """Frozen teachers stay in eval mode, dropout included (MMRazor's
-        single-teacher loop puts only their norms in eval mode)."""
-        super().train(mode)
-        if mode and not self.teacher_trainable:
-            self.teacher.eval()
-        return self

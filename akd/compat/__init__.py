@@ -1,17 +1,22 @@
-"""Fixes for the pinned OpenMMLab stack on today's PyTorch, applied once.
+"""Fixes for the pinned OpenMMLab stack, applied once, in this order.
 
 Each module names its upstream problem and has a test in
-``tests/test_compat/``. :func:`apply_compat_fixes` runs on ``import akd``,
-before MMRazor is imported.
+``tests/test_compat/``. :func:`apply_compat_fixes` runs on ``import akd``;
+``mmrazor_quantization`` goes first because MMRazor cannot be imported on
+today's PyTorch without it, and the fixes after it patch MMRazor's classes.
 """
-from . import (cpu_distributed, model_scope, mmrazor_quantization,
-               renamed_configs, safe_checkpoint_load, torchvision_urls)
+import importlib
 
-FIXES = (mmrazor_quantization, safe_checkpoint_load, cpu_distributed,
-         model_scope, renamed_configs, torchvision_urls)
+FIXES = (
+    # the stack on today's PyTorch
+    'mmrazor_quantization', 'safe_checkpoint_load', 'cpu_distributed',
+    'model_scope', 'renamed_configs', 'torchvision_urls',
+    # guarded runs: mistakes stop at once with a message
+    'cpu_first_checkpoints', 'checkpoint_downloads', 'atomic_checkpoints',
+    'checked_teacher_loading', 'frozen_teacher_eval', 'checked_distiller')
 
 
 def apply_compat_fixes() -> None:
     """Install every fix; each one is idempotent."""
-    for fix in FIXES:
-        fix.install()
+    for name in FIXES:
+        importlib.import_module(f'{__name__}.{name}').install()

@@ -11,10 +11,10 @@ from typing import Optional
 
 import torch
 from mmengine.logging import MessageHub, print_log
-from mmengine.runner.checkpoint import _load_checkpoint
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..engine.checkpoint_files import read_checkpoint
 from ..models.receptive_tokens import ReceptiveTokens
 
 TOKENS_PREFIX = 'receptive_tokens.'
@@ -118,7 +118,7 @@ class MasKDLoss(nn.Module):
                 'Learn the receptive tokens first: python tools/train.py '
                 'configs/maskd/maskd-tokens_<teacher>.py (the config header '
                 'names it), or point tokens_ckpt at its checkpoint.')
-        checkpoint = _load_checkpoint(tokens_ckpt, map_location='cpu')
+        checkpoint = read_checkpoint(tokens_ckpt, 'MasKDLoss.tokens_ckpt')
         state_dict = checkpoint.get('state_dict', checkpoint)
         prefix = f'{TOKENS_PREFIX}{self.tokens_level}.'
         tokens = {

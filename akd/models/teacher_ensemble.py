@@ -7,12 +7,12 @@ import functools
 from typing import Any, Dict, List, Optional
 
 from mmengine.model import BaseModel
-from mmengine.runner.checkpoint import (_load_checkpoint,
-                                        _load_checkpoint_to_model)
 from mmrazor.models.task_modules.recorder.base_recorder import BaseRecorder
 from mmrazor.registry import MODELS, TASK_UTILS
 from torch import nn
 
+from ..engine.checkpoint_files import read_checkpoint
+from ..engine.checkpoint_fit import load_teacher
 from ..utils.mmrazor_scope import build_in_mmrazor_scope
 
 
@@ -49,7 +49,10 @@ class TeacherEnsemble(BaseModel):
                     'ensemble itself; rename the teacher.')
             teacher = build_in_mmrazor_scope(spec['model'])
             if spec.get('ckpt'):
-                _load_strictly(teacher, spec['ckpt'], f'model.teachers.{name}')
+                key = f'model.teachers.{name}'
+                load_teacher(teacher, read_checkpoint(spec['ckpt'],
+                                                      f'{key}.ckpt'),
+                             f'{key}.ckpt', spec['ckpt'], f'{key}.model')
                 teacher._is_init = True  # keep the loaded weights
             self.add_module(name, teacher)
         self.names: List[str] = list(teachers)
@@ -60,22 +63,6 @@ class TeacherEnsemble(BaseModel):
             name: getattr(self, name)(inputs, data_samples, mode=mode)
             for name in self.names
         }
-
-
-def _load_strictly(teacher: nn.Module, ckpt: str, key: str) -> None:
-    """Load every weight of ``teacher`` from ``ckpt``, or say what misfits."""
-    checkpoint = _load_checkpoint(ckpt, map_location='cpu')
-    state = checkpoint.get('state_dict', checkpoint)
-    expected, given = set(teacher.state_dict()), set(state)
-    missing, unexpected = sorted(expected - given), sorted(given - expected)
-    if missing or unexpected:
-        raise ValueError(
-            f'{key}.ckpt={ckpt!r} does not fit {key}.model: {len(missing)} '
-            f'weights missing (e.g. {missing[:2]}), {len(unexpected)} '
-            f'unexpected (e.g. {unexpected[:2]}). Give a checkpoint of that '
-            'model; a distillation checkpoint must first become a plain one '
-            'with tools/model_converters/convert_kd_ckpt_to_student.py.')
-    _load_checkpoint_to_model(teacher, checkpoint, strict=True)
 
 
 @TASK_UTILS.register_module()

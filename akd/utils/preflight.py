@@ -4,8 +4,15 @@ Each error names the config key, its value and the fix, instead of a stack
 trace minutes (or a dataloader worker) later.
 """
 import os.path as osp
+from typing import Iterator, Tuple
 
+import mmengine.hub
 from mmengine.config import Config
+
+from ..engine.checkpoint_files import unreadable_reason
+from ..engine.downloads import (cached, config_checkpoint_urls,
+                                download_error, unreachable_reason)
+from ..engine.guard_error import GuardError
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 EVALUATORS = ('val_evaluator', 'test_evaluator')
@@ -13,7 +20,14 @@ TOY_HINT = ('For the generated toy sets run `python tools/make_toy_data.py` '
             '(or `make demo`).')
 
 
-class PreflightError(ValueError):
+GUARD_HOOKS = {
+    'non_finite_guard': 'mmrazor.NonFiniteGuardHook',
+    'checkpoint_fit': 'mmrazor.CheckpointFitHook',
+    'distiller_gradient_check': 'mmrazor.DistillerGradientCheckHook',
+}
+
+
+class PreflightError(GuardError):
     """A config points at something that is not there."""
 
 
@@ -107,3 +121,85 @@ def check_teacher_checkpoint(cfg: Config) -> None:
                 '(tools/train.py on its config) or download its released '
                 'checkpoint, then pass it with --cfg-options '
                 f'{key}=PATH.')
+
+
+def add_guard_hooks(cfg: Config, names) -> None:
+    """Put akd's guard hooks ``names`` under ``default_hooks``.
+
+    A config (or ``--cfg-options``) may already set their arguments, e.g.
+    ``default_hooks.non_finite_guard.max_skips=3``, or switch one off with
+    ``default_hooks.non_finite_guard=None``.
+    """
+    hooks = cfg.setdefault('default_hooks', {})
+    for name in names:
+        if name in hooks and hooks[name] is None:
+            del hooks[name]  # switched off (mmengine rejects None for it)
+            continue
+        hooks[name] = {'type': GUARD_HOOKS[name], **hooks.get(name, {})}
+
+
+def _nested_model(node: dict):
+    """The model config that MMRazor builds from ``cfg_path``."""
+    cfg_path = node['cfg_path']
+    if '::' in cfg_path:
+        nested = mmengine.hub.get_config(cfg_path, bool(node.get('pretrained')))
+    else:
+        nested = Config.fromfile(cfg_path)
+    return nested
+
+
+def _checkpoint_urls(cfg: Config) -> Iterator[Tuple[str, str, str]]:
+    """``(config key, value, URL)`` of each checkpoint a run would fetch
+    over http, those of models built from ``cfg_path`` included. A
+    teacher with a checkpoint skips its own initialisation, so its
+    ``init_cfg`` is not fetched."""
+    yield from config_checkpoint_urls({'load_from': cfg.get('load_from')})
+    model = cfg.get('model', {})
+    yield from config_checkpoint_urls(model, 'model')
+    parts = [('architecture', model.get('architecture'), None),
+             ('teacher', model.get('teacher'), model.get('teacher_ckpt'))]
+    parts += [(f'teachers.{name}.model', spec.get('model'), spec.get('ckpt'))
+              for name, spec in model.get('teachers', {}).items()]
+    for key, node, ckpt in parts:
+        if not isinstance(node, dict) or 'cfg_path' not in node:
+            continue
+        nested = _nested_model(node)
+        label = f'model.{key}(cfg_path={node["cfg_path"]!r})'
+        if nested.get('model_path'):
+            yield from config_checkpoint_urls(
+                {'pretrained': nested.model_path}, label)
+        if not ckpt:
+            yield from config_checkpoint_urls(nested.model, f'{label}.model')
+
+
+def check_downloads(cfg: Config) -> None:
+    """Raise if a checkpoint the run would download cannot be fetched.
+
+    Each URL not in torch's hub cache gets one HEAD request, so an offline
+    machine stops here, naming the key, instead of minutes later in
+    ``urlopen``.
+    """
+    for key, value, url in _checkpoint_urls(cfg):
+        if cached(url):
+            continue
+        reason = unreachable_reason(url)
+        if reason:
+            raise PreflightError(download_error(url, reason, key, value))
+
+
+def check_checkpoint_file(path: str, named: str, fix: str) -> None:
+    """Raise unless ``path`` is a readable checkpoint file.
+
+    Args:
+        path (str): The file.
+        named (str): How the command line named it, e.g. ``--resume``.
+        fix (str): What to give instead.
+    """
+    if not osp.isfile(path):
+        raise PreflightError(f'{named} {path!r} does not exist. Give {fix}.')
+    reason = unreadable_reason(path)
+    if reason:
+        raise PreflightError(
+            f'{named} {path!r} is not a readable checkpoint ({reason}): it is '
+            f'truncated or corrupt, e.g. a save that was interrupted. Give '
+            f'{fix}.')

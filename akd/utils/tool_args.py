@@ -1,10 +1,14 @@
-"""Arguments and config loading shared by tools/train.py and tools/test.py."""
+"""Arguments, config loading and exits shared by tools/train.py and
+tools/test.py."""
 import argparse
+import contextlib
 import os
 import os.path as osp
+import sys
 
 from mmengine.config import Config, DictAction
 
+from ..engine.guard_error import GuardError
 from .preflight import load_config, set_data_root
 
 
@@ -36,3 +40,14 @@ def load_tool_config(args: argparse.Namespace) -> Config:
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(
         'work_dirs', osp.splitext(osp.basename(args.config))[0])
     return cfg
+
+
+@contextlib.contextmanager
+def exit_on_guard_error():
+    """End the tool with ``error: <message>`` and status 1 on a
+    :class:`GuardError`: its message names the key and the fix, and a stack
+    trace would only bury it."""
+    try:
+        yield
+    except GuardError as error:
+        sys.exit(f'error: {error}')

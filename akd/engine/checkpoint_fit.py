@@ -1,0 +1,209 @@
+"""Whether a checkpoint fits the model it is loaded into.
+
+Every checkpoint akd or MMRazor loads into a model passes here: teachers
+(``model.teacher_ckpt``, ``model.teachers.<name>.ckpt``), MasKD's stage-1
+teacher and tokens, and what the runner loads (``load_from``, ``--resume``,
+``tools/test.py``) through ``CheckpointFitHook``. Coverage is the share of
+the model's weights (parameter and buffer values; ``num_batches_tracked``
+aside) that received a tensor of the same shape. mmengine only warns about
+keys that "do not match exactly", so a wrong checkpoint used to leave a
+random teacher, or a student trained from scratch, with no error.
+"""
+import re
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Dict, List, Optional, Tuple
+
+from mmengine.logging import print_log
+from torch import Tensor, nn
+
+from .guard_error import GuardError
+
+STUDENT_PREFIX = 'architecture.'
+TEACHER_PREFIX = 'teacher.'
+SKIPPED_BUFFERS = ('num_batches_tracked', )
+TASK_MODULES = {
+    'a detector': ('bbox_head.', 'rpn_head.', 'roi_head.'),
+    'a segmentor': ('decode_head.', 'auxiliary_head.'),
+}
+CONVERTER = 'tools/model_converters/convert_kd_ckpt_to_student.py'
+SHOWN = 3  # keys quoted per list in a message
+
+
+@dataclass
+class Coverage:
+    """What of a model a state dict filled.
+
+    Attributes:
+        covered (int): Weight values that received a tensor of their shape.
+        total (int): Weight values of the model.
+        missing (list[str]): Model keys the state dict lacks.
+        mismatched (list[tuple]): ``(key, shape in file, shape in model)``.
+        unexpected (list[str]): State dict keys the model lacks.
+    """
+    covered: int
+    total: int
+    missing: List[str]
+    mismatched: List[Tuple[str, tuple, tuple]]
+    unexpected: List[str]
+
+    @property
+    def share(self) -> float:
+        return self.covered / self.total if self.total else 1.0
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing and not self.mismatched
+
+
+def state_dict_of(checkpoint: dict) -> Dict[str, Tensor]:
+    """The weights of a checkpoint, without DDP's ``module.`` prefix."""
+    state = checkpoint.get('state_dict', checkpoint)
+    stripped = OrderedDict(
+        (re.sub(r'^module\.', '', key), value) for key, value in state.items())
+    stripped._metadata = getattr(state, '_metadata', OrderedDict())
+    return stripped
+
+
+def with_prefix(state: Dict[str, Tensor], prefix: str) -> bool:
+    return any(key.startswith(prefix) for key in state)
+
+
+def sub_state(state: Dict[str, Tensor], prefix: str) -> Dict[str, Tensor]:
+    """The entries under ``prefix``, with the prefix removed."""
+    part = OrderedDict((key[len(prefix):], value)
+                       for key, value in state.items()
+                       if key.startswith(prefix))
+    metadata = getattr(state, '_metadata', {})
+    part._metadata = OrderedDict(
+        (key[len(prefix):], value) for key, value in metadata.items()
+        if key.startswith(prefix))
+    return part
+
+
+def load_with_coverage(model: nn.Module, state: Dict[str, Tensor]) -> Coverage:
+    """Load what fits of ``state`` into ``model``; say what did not fit.
+
+    Tensors of another shape are left out (torch would raise on them). The
+    model's own key conversions (``_load_from_state_dict``, e.g. mmdet's
+    ``rpn_head``/``bbox_head`` exchange) apply, so coverage counts what
+    loading really filled.
+    """
+    expected = OrderedDict((key, value)
+                           for key, value in model.state_dict().items()
+                           if not key.endswith(SKIPPED_BUFFERS))
+    mismatched = [(key, tuple(value.shape), tuple(expected[key].shape))
+                  for key, value in state.items()
+                  if key in expected and hasattr(value, 'shape')
+                  and value.shape != expected[key].shape]
+    left_out = {key for key, _, _ in mismatched}
+    loadable = OrderedDict(
+        (key, value) for key, value in state.items() if key not in left_out)
+    loadable._metadata = getattr(state, '_metadata', OrderedDict())
+    result = model.load_state_dict(loadable, strict=False)
+    missing = [
+        key for key in result.missing_keys
+        if key in expected and key not in left_out
+    ]
+    unfilled = left_out | set(missing)
+    return Coverage(
+        covered=sum(value.numel() for key, value in expected.items()
+                    if key not in unfilled),
+        total=sum(value.numel() for value in expected.values()),
+        missing=missing,
+        mismatched=mismatched,
+        unexpected=[
+            key for key in result.unexpected_keys
+            if not key.endswith(SKIPPED_BUFFERS)
+        ])
+
+
+def _task(keys) -> Optional[str]:
+    for task, prefixes in TASK_MODULES.items():
+        if any(key.startswith(prefixes) for key in keys):
+            return task
+    return None
+
+
+def likely_cause(coverage: Coverage, state: Dict[str, Tensor],
+                 model: nn.Module) -> str:
+    """A guess at why ``state`` does not fit ``model``, for the message."""
+    if with_prefix(state, STUDENT_PREFIX) or with_prefix(
+            state, TEACHER_PREFIX):
+        return ('a distillation checkpoint (student under '
+                f"'{STUDENT_PREFIX}', teacher under '{TEACHER_PREFIX}'); "
+                f'extract the part you want with {CONVERTER}')
+    file_task, model_task = _task(state), _task(model.state_dict())
+    if file_task and model_task and file_task != model_task:
+        return f'a checkpoint of {file_task}, loaded into {model_task}'
+    if coverage.mismatched and len(coverage.mismatched) >= len(
+            coverage.missing):
+        return ('a checkpoint of the same architecture with other widths, '
+                'depths or class counts')
+    prefixes = {key.split('.')[0] for key in state}
+    if coverage.covered == 0 and len(prefixes) == 1:
+        return (f"keys under a prefix '{prefixes.pop()}.' that the model does "
+                'not have')
+    return 'a checkpoint of another model'
+
+
+def describe_misfit(coverage: Coverage, state: Dict[str, Tensor],
+                    model: nn.Module) -> str:
+    """Coverage, first missing and mismatched keys, and the likely cause."""
+    parts = [
+        f'it fills {coverage.share:.1%} of the weights ({coverage.covered:,} '
+        f'of {coverage.total:,} values)'
+    ]
+    if coverage.missing:
+        parts.append(f'{len(coverage.missing)} keys missing (first: '
+                     f'{", ".join(coverage.missing[:SHOWN])})')
+    if coverage.mismatched:
+        shown = ', '.join(f'{key} {file} in the file, {own} in the model'
+                          for key, file, own in coverage.mismatched[:SHOWN])
+        parts.append(
+            f'{len(coverage.mismatched)} of another shape (first: {shown})')
+    parts.append(f'likely cause: {likely_cause(coverage, state, model)}')
+    return '; '.join(parts)
+
+
+def load_teacher(teacher: nn.Module, checkpoint: dict, ckpt_key: str,
+                 ckpt: str, model_key: str) -> None:
+    """Load a frozen teacher's weights, all of them, or refuse.
+
+    Args:
+        teacher (nn.Module): The teacher model.
+        checkpoint (dict): The loaded checkpoint (on the CPU).
+        ckpt_key (str): The config key that named it, for messages.
+        ckpt (str): Its path or URL, for messages.
+        model_key (str): The config key of the teacher model.
+
+    Raises:
+        GuardError: When the checkpoint is a distillation checkpoint (its
+            student or its teacher?) or leaves any teacher weight unfilled.
+    """
+    state = state_dict_of(checkpoint)
+    if (with_prefix(state, STUDENT_PREFIX)
+            and not with_prefix(teacher.state_dict(), STUDENT_PREFIX)):
+        raise GuardError(
+            f'{ckpt_key}={ckpt!r} is a distillation checkpoint (student under '
+            f"'{STUDENT_PREFIX}', teacher under '{TEACHER_PREFIX}'): which "
+            'should teach? Extract one, then give that file as '
+            f'{ckpt_key}: its student with `python {CONVERTER} {ckpt} '
+            f'student.pth`, or its teacher with `python {CONVERTER} {ckpt} '
+            f'teacher.pth --prefix {TEACHER_PREFIX}`.')
+    coverage = load_with_coverage(teacher, state)
+    if not coverage.complete:
+        raise GuardError(
+            f'{ckpt_key}={ckpt!r} does not fit {model_key} '
+            f'({type(teacher).__name__}): '
+            f'{describe_misfit(coverage, state, teacher)}. A teacher must '
+            f'load fully: give {ckpt_key} a checkpoint trained with '
+            f"{model_key}'s config.")
+    note = ''
+    if coverage.unexpected:
+        note = (f'; the file has {len(coverage.unexpected)} more entries the '
+                f'teacher does not use (first: '
+                f'{", ".join(coverage.unexpected[:SHOWN])})')
+    print_log(
+        f'{ckpt_key}: {ckpt} fills all {coverage.total:,} weight values of '
+        f'{model_key}{note}.', logger='current')

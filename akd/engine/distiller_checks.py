@@ -1,0 +1,351 @@
+"""Checks of a ``ConfigurableDistiller``'s config, at build and iteration 1.
+
+MMRazor's ``ConfigurableDistiller`` wires recorders to losses by name, and
+most wiring mistakes pass silently or die deep inside: a loss key without
+``loss`` is logged and never back-propagated, a recorder source that is not
+a module dies on an ``assert``, a recorder on a module that is never called
+(a ``ModuleList``) dies at iteration 1 with ``record_idx is illegal``, and
+student and teacher tensors of different widths die inside the loss. Each
+check here raises :class:`GuardError` naming the config key under
+``model.distiller``, the bad value and the fix. ``akd.compat`` installs them
+into MMRazor's class, so MMRazor's own configs get them too.
+"""
+import difflib
+import inspect
+from typing import Dict, Iterable, List, Optional
+
+from mmrazor.models.task_modules.recorder import (ModuleOutputsRecorder,
+                                                  ParameterRecorder)
+from mmrazor.registry import MODELS
+from torch import Tensor, nn
+
+from .guard_error import GuardError
+
+DISTILLER = 'model.distiller'
+RECORD_KEYS = ('recorder', 'from_student', 'record_idx', 'data_idx',
+               'connector', 'connector_idx')
+CONTAINERS = (nn.ModuleList, nn.ModuleDict)
+
+
+def _closest(word: str, choices: Iterable[str], n: int = 3) -> str:
+    """`` (closest: 'a', 'b')`` or an empty string."""
+    close = difflib.get_close_matches(word, list(choices), n=n, cutoff=0.5)
+    return f' (closest: {", ".join(map(repr, close))})' if close else ''
+
+
+def _registered_class(cfg: dict):
+    """The class ``cfg['type']`` names in MMRazor's MODELS, or None."""
+    if not isinstance(cfg.get('type'), str):
+        return cfg.get('type')
+    with MODELS.switch_scope_and_registry(None) as registry:
+        return registry.get(cfg['type'])
+
+
+def _accepted_arguments(cls) -> Optional[List[str]]:
+    """``cls``'s constructor arguments; None when it takes ``**kwargs``."""
+    parameters = inspect.signature(cls.__init__).parameters
+    if any(p.kind is p.VAR_KEYWORD for p in parameters.values()):
+        return None
+    return [name for name in parameters if name != 'self']
+
+
+def check_part_config(cfg: dict, key: str) -> None:
+    """A loss's or connector's type exists and takes every given argument.
+
+    Nested configs with a ``type`` (AKD's ``base_loss``) are checked too.
+    """
+    cls = _registered_class(cfg)
+    if cls is None:
+        names = list(MODELS.module_dict) + [
+            name for child in MODELS.children.values()
+            for name in child.module_dict
+        ]
+        raise GuardError(
+            f'{key}.type={cfg["type"]!r} is not registered in MMRazor\'s '
+            f'MODELS{_closest(cfg["type"], names)}. Check the spelling, and '
+            "that custom_imports loads the package that registers it (akd's "
+            'losses: docs/method_zoo.md).')
+    accepted = _accepted_arguments(cls)
+    if accepted is not None:
+        for name in cfg:
+            if name not in accepted and name not in ('type', '_scope_'):
+                raise GuardError(
+                    f'{key}.{name}: {cls.__name__} takes no argument '
+                    f'{name!r}{_closest(name, accepted)}; it takes '
+                    f'{", ".join(accepted)}.')
+    for name, value in cfg.items():
+        if isinstance(value, dict) and isinstance(value.get('type'), str) \
+                and _registered_class(value) is not None:
+            check_part_config(value, f'{key}.{name}')
+
+
+def check_loss_names(losses: Dict[str, dict]) -> None:
+    """Every distillation loss key contains ``loss``."""
+    for name in losses or {}:
+        if 'loss' not in name:
+            raise GuardError(
+                f"{DISTILLER}.distill_losses.{name}: the key lacks 'loss', "
+                f'so it would be logged as distill.{name} and never '
+                "back-propagated (mmengine sums only keys containing 'loss')."
+                f' Rename it, e.g. loss_{name}, here and in '
+                'loss_forward_mappings.')
+
+
+def _check_record(loss_name: str, forward_key: str, record,
+                  distiller) -> None:
+    key = f'{DISTILLER}.loss_forward_mappings.{loss_name}.{forward_key}'
+    if not isinstance(record, dict):
+        raise GuardError(
+            f'{key} must be dict(recorder=..., from_student=...), got '
+            f'{record!r}')
+    for name in record:
+        if name not in RECORD_KEYS:
+            raise GuardError(
+                f'{key}.{name}: not a record key{_closest(name, RECORD_KEYS)}'
+                f'; a record takes {", ".join(RECORD_KEYS)}.')
+    for name in ('recorder', 'from_student'):
+        if name not in record:
+            raise GuardError(f'{key} has no {name}: give '
+                             'dict(recorder=<name>, from_student=True/False).')
+    if not isinstance(record['from_student'], bool):
+        raise GuardError(f'{key}.from_student must be True or False, got '
+                         f'{record["from_student"]!r}')
+    side = 'student' if record['from_student'] else 'teacher'
+    recorders = getattr(distiller, f'{side}_recorders').recorders
+    if record['recorder'] not in recorders:
+        raise GuardError(
+            f'{key}.recorder={record["recorder"]!r} is not in '
+            f'{DISTILLER}.{side}_recorders'
+            f'{_closest(record["recorder"], recorders)}; it has '
+            f'{sorted(recorders) or "none"}.')
+    connector = record.get('connector')
+    if connector is not None and connector not in distiller.connectors:
+        raise GuardError(
+            f'{key}.connector={connector!r} is not in {DISTILLER}.connectors'
+            f'{_closest(connector, distiller.connectors)}; it has '
+            f'{sorted(distiller.connectors) or "none"}.')
+
+
+def check_forward_mappings(distiller, mappings) -> None:
+    """Every loss is mapped, and every mapping names a loss argument, a
+    recorder, and a connector that exist."""
+    key = f'{DISTILLER}.loss_forward_mappings'
+    if not isinstance(mappings, dict):
+        raise GuardError(f'{key} must be a dict, got {type(mappings).__name__}')
+    losses = distiller.distill_losses
+    for loss_name in losses:
+        if loss_name not in mappings:
+            raise GuardError(
+                f'{DISTILLER}.distill_losses.{loss_name} has no entry in '
+                f'{key}, so it would never be computed: add '
+                f'{loss_name}=dict(preds_S=dict(recorder=..., '
+                'from_student=True), preds_T=dict(...)).')
+    for loss_name, forward_mappings in mappings.items():
+        if loss_name not in losses:
+            raise GuardError(
+                f'{key}.{loss_name} names no loss of '
+                f'{DISTILLER}.distill_losses{_closest(loss_name, losses)}; '
+                'the keys of both must match.')
+        if not isinstance(forward_mappings, dict):
+            raise GuardError(
+                f'{key}.{loss_name} must be a dict of forward arguments, got '
+                f'{forward_mappings!r}')
+        loss = losses[loss_name]
+        parameters = inspect.signature(loss.forward).parameters
+        for forward_key, record in forward_mappings.items():
+            if forward_key not in parameters:
+                raise GuardError(
+                    f'{key}.{loss_name}.{forward_key}: '
+                    f'{type(loss).__name__}.forward takes no '
+                    f'{forward_key!r}{_closest(forward_key, parameters)}; it '
+                    f'takes {", ".join(parameters)}.')
+            _check_record(loss_name, forward_key, record, distiller)
+        required = [
+            name for name, p in parameters.items()
+            if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL,
+                                                       p.VAR_KEYWORD)
+        ]
+        unmapped = [name for name in required if name not in forward_mappings]
+        if unmapped:
+            raise GuardError(
+                f'{key}.{loss_name} does not map {", ".join(unmapped)}, which '
+                f'{type(loss).__name__}.forward needs: add '
+                f'{unmapped[0]}=dict(recorder=..., from_student=...).')
+    used = {
+        record.get('connector')
+        for forward_mappings in mappings.values()
+        for record in forward_mappings.values()
+    }
+    for connector in distiller.connectors:
+        if connector not in used:
+            raise GuardError(
+                f'{DISTILLER}.connectors.{connector} is used by no record of '
+                f'{key}, so it would never train: add connector='
+                f"'{connector}' to the record it should transform, or remove "
+                'it.')
+
+
+def check_recorder_sources(manager, model: nn.Module, side: str) -> None:
+    """Module and parameter recorders name something ``model`` has, and
+    modules that are called (a ``ModuleList`` never is)."""
+    modules = dict(model.named_modules())
+    for name, recorder in manager.recorders.items():
+        key = f'{DISTILLER}.{side}_recorders.{name}.source'
+        source = recorder.source
+        if isinstance(recorder, ModuleOutputsRecorder):
+            if source not in modules:
+                raise GuardError(
+                    f'{key}={source!r} is not a module of the {side} '
+                    f'({type(model).__name__}){_closest(source, modules)}. '
+                    'Give a name from its named_modules().')
+            if isinstance(modules[source], CONTAINERS):
+                children = [
+                    f'{source}.{child}'
+                    for child, _ in modules[source].named_children()
+                ]
+                raise GuardError(
+                    f'{key}={source!r} is a {type(modules[source]).__name__}, '
+                    'which is never called itself, so it would record '
+                    'nothing: record its children instead '
+                    f'({", ".join(children)}), one recorder each.')
+        elif isinstance(recorder, ParameterRecorder):
+            parameters = dict(model.named_parameters())
+            if source not in parameters:
+                raise GuardError(
+                    f'{key}={source!r} is not a parameter of the {side}'
+                    f'{_closest(source, parameters)}.')
+
+
+class ChildCallTracker:
+    """Which children of each module recorder's source ran, until released.
+
+    Named in the message for a recorder that recorded nothing, so the user
+    learns which modules to record instead.
+    """
+
+    def __init__(self) -> None:
+        self.ran: Dict[str, List[str]] = {}
+        self._handles = []
+
+    def watch(self, manager, model: nn.Module) -> None:
+        modules = dict(model.named_modules())
+        for recorder in manager.recorders.values():
+            module = modules.get(recorder.source)
+            if not isinstance(recorder, ModuleOutputsRecorder) or module is None:
+                continue
+            for child_name, child in module.named_children():
+                path = f'{recorder.source}.{child_name}'
+                self._handles.append(
+                    child.register_forward_hook(self._mark(path)))
+
+    def _mark(self, path: str):
+
+        def mark(module, inputs, outputs) -> None:
+            ran = self.ran.setdefault(path.rsplit('.', 1)[0], [])
+            if path not in ran:
+                ran.append(path)
+
+        return mark
+
+    def release(self) -> None:
+        for handle in self._handles:
+            handle.remove()
+        self._handles = []
+
+
+def empty_record_error(side: str, name: str, recorder,
+                       ran: List[str]) -> GuardError:
+    """A recorder recorded nothing: which children did run, and the fix."""
+    key = f'{DISTILLER}.{side}_recorders.{name}'
+    if ran:
+        found = (f'its children that ran are {", ".join(ran)}: record those '
+                 f"instead, e.g. dict(type='ModuleOutputs', source={ran[0]!r})")
+    else:
+        found = ('none of its children ran either, so this forward does not '
+                 'reach it')
+        if side == 'teacher':
+            found += (" (FpnTeacherDistill runs only the teacher's "
+                      'extract_feat: record heads with SingleTeacherDistill)')
+    return GuardError(
+        f'{key} (source {recorder.source!r}) recorded nothing in this '
+        f'iteration: {recorder.source} was never called; {found}.')
+
+
+def fetch_record(distiller, loss_name: str, forward_key: str, record: dict,
+                 tracker: Optional[ChildCallTracker]):
+    """``distiller.get_record(**record)``, or a message for an empty or too
+    short record."""
+    try:
+        return distiller.get_record(**record)
+    except (AssertionError, TypeError) as error:  # MMRazor's index checks
+        side = 'student' if record['from_student'] else 'teacher'
+        recorder = getattr(distiller, f'{side}_recorders').get_recorder(
+            record['recorder'])
+        if not recorder.data_buffer:
+            ran = tracker.ran.get(recorder.source, []) if tracker else []
+            raise empty_record_error(side, record['recorder'], recorder,
+                                     ran) from error
+        raise GuardError(
+            f'{DISTILLER}.loss_forward_mappings.{loss_name}.{forward_key}: '
+            f'{error} (recorder {record["recorder"]!r}, source '
+            f'{recorder.source!r}, which recorded {len(recorder.data_buffer)} '
+            'outputs): set record_idx (which call) and data_idx (which '
+            'element of a tuple output) to what the source gives.') from error
+
+
+def _shapes(value) -> Optional[List[tuple]]:
+    if isinstance(value, Tensor):
+        return [tuple(value.shape)]
+    if isinstance(value, (list, tuple)) and value and all(
+            isinstance(v, Tensor) for v in value):
+        return [tuple(v.shape) for v in value]
+    return None
+
+
+def _connector_hint(loss_name: str, forward_key: str, shape_S: tuple,
+                    shape_T: tuple) -> str:
+    if len(shape_S) == len(shape_T) == 4 and shape_S[2:] == shape_T[2:]:
+        connector = f'{loss_name}_s'
+        return (
+            f'Add a connector from the student\'s {shape_S[1]} channels to '
+            f"the teacher's {shape_T[1]}: {DISTILLER}.connectors=dict("
+            f"{connector}=dict(type='ConvModuleConnector', "
+            f'in_channel={shape_S[1]}, out_channel={shape_T[1]}, '
+            'norm_cfg=None, act_cfg=None)), and connector='
+            f"'{connector}' in {DISTILLER}.loss_forward_mappings."
+            f'{loss_name}.{forward_key}.')
+    return ('The maps differ in size: record student and teacher modules '
+            'of the same stride, or add a connector that resizes.')
+
+
+def shape_error(loss_name: str, loss: nn.Module, mapping: dict,
+                kwargs: dict, error: Exception) -> Optional[GuardError]:
+    """A message for a loss that failed on student and teacher tensors of
+    different shapes, or None when the shapes agree (another failure)."""
+    shapes = {key: _shapes(value) for key, value in kwargs.items()}
+    student = [k for k in kwargs if mapping[k]['from_student'] and shapes[k]]
+    teacher = [k for k in kwargs
+               if not mapping[k]['from_student'] and shapes[k]]
+    if not student or not teacher:
+        return None
+    key_S, key_T = student[0], teacher[0]
+    pairs = [(s, t) for s, t in zip(shapes[key_S], shapes[key_T]) if s != t]
+    if not pairs:
+        return None
+
+    def described(forward_key):
+        record = mapping[forward_key]
+        side = 'student' if record['from_student'] else 'teacher'
+        where = ', '.join(f'{k}={record[k]}' for k in RECORD_KEYS[2:]
+                          if k in record)
+        shown = (shapes[forward_key][0] if len(shapes[forward_key]) == 1 else
+                 shapes[forward_key])
+        return (f'{forward_key} from {side} recorder {record["recorder"]!r}'
+                f'{f" ({where})" if where else ""}: {shown}')
+
+    shape_S, shape_T = pairs[0]
+    return GuardError(
+        f'{DISTILLER}.distill_losses.{loss_name} ({type(loss).__name__}) '
+        f'cannot take {described(key_S)} and {described(key_T)}. '
+        f'{_connector_hint(loss_name, key_S, shape_S, shape_T)} '
+        f'(The loss said: {str(error).splitlines()[0]})')
