@@ -29,6 +29,43 @@ def toy_cityscapes(tmp_path_factory):
     return root
 
 
+DET_TEACHER = 'configs/toy_models/retinanet_r18-w32_fpn_toy-coco.py'
+SEG_TEACHER = 'configs/toy_models/pspnet_r18-w32-d8_toy-cityscapes.py'
+
+
+@pytest.fixture(scope='session')
+def toy_weights(tmp_path_factory):
+    """Checkpoints of randomly initialised toy models, as a user has them.
+
+    ``det_teacher``/``det_student`` fit the toy detection distillation's
+    teacher and student, ``seg_teacher`` the segmentation teacher, and
+    ``distillation`` is the two detectors under MMRazor's ``architecture.``
+    and ``teacher.`` prefixes.
+    """
+    import torch
+
+    from akd.models.local_cfg_path import build_from_config_file
+    root = tmp_path_factory.mktemp('toy_weights')
+    torch.manual_seed(0)
+    states = {
+        name: build_from_config_file(osp.join(REPO, config)).state_dict()
+        for name, config in (('det_teacher', DET_TEACHER),
+                             ('det_student', DET_STUDENT),
+                             ('seg_teacher', SEG_TEACHER))
+    }
+    states['distillation'] = {
+        **{f'architecture.{k}': v
+           for k, v in states['det_student'].items()},
+        **{f'teacher.{k}': v
+           for k, v in states['det_teacher'].items()}
+    }
+    paths = {}
+    for name, state in states.items():
+        paths[name] = str(root / f'{name}.pth')
+        torch.save(dict(state_dict=state, meta={}), paths[name])
+    return paths
+
+
 def run_tool(*args, env=None, check=True):
     """Run ``python tools/...`` from the repo root; return the process."""
     process = subprocess.run([sys.executable, *args], cwd=REPO, env=env,

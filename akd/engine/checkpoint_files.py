@@ -20,6 +20,7 @@ from .downloads import CheckpointDownloadError
 from .guard_error import GuardError
 
 CHECKPOINT_NAME = re.compile(r'(?:iter|epoch)_(\d+)\.pth$')
+ZIP_MAGIC = b'PK\x03\x04'
 
 
 def atomic_write(data: bytes, path: str) -> None:
@@ -45,6 +46,10 @@ def atomic_torch_save(obj, path: str) -> None:
         atomic_write(buffer.getvalue(), path)
 
 
+def _first_line(error: BaseException) -> str:
+    return f'{type(error).__name__}: {str(error).splitlines()[0][:120]}'
+
+
 def unreadable_reason(path: str) -> Optional[str]:
     """Why the checkpoint at ``path`` cannot be read, or None if it can.
 
@@ -54,19 +59,21 @@ def unreadable_reason(path: str) -> Optional[str]:
     """
     if not osp.isfile(path):
         return 'no such file'
-    if osp.getsize(path) == 0:
+    with open(path, 'rb') as f:
+        head = f.read(4)
+    if not head:
         return 'empty file'
-    if not zipfile.is_zipfile(path):
-        try:  # torch's legacy (pre-1.6) format is not a zip archive
+    if head != ZIP_MAGIC:  # torch's legacy (pre-1.6) format
+        try:
             torch.load(path, map_location='cpu')
         except Exception as error:  # noqa: BLE001 - any failure is the reason
-            return f'{type(error).__name__}: {error}'
+            return _first_line(error)
         return None
     try:
         with zipfile.ZipFile(path) as archive:
             bad_member = archive.testzip()
     except (zipfile.BadZipFile, OSError, EOFError) as error:
-        return f'{type(error).__name__}: {error}'
+        return _first_line(error)
     return f'corrupt member {bad_member}' if bad_member else None
 
 

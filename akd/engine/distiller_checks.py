@@ -28,8 +28,14 @@ CONTAINERS = (nn.ModuleList, nn.ModuleDict)
 
 
 def _closest(word: str, choices: Iterable[str], n: int = 3) -> str:
-    """`` (closest: 'a', 'b')`` or an empty string."""
-    close = difflib.get_close_matches(word, list(choices), n=n, cutoff=0.5)
+    """`` (closest: 'a', 'b')`` or an empty string; a match but for case
+    comes first."""
+    choices = list(choices)
+    same = [c for c in choices if c.lower() == word.lower()]
+    close = same + [
+        c for c in difflib.get_close_matches(word, choices, n=n, cutoff=0.5)
+        if c not in same
+    ][:n - len(same)]
     return f' (closest: {", ".join(map(repr, close))})' if close else ''
 
 

@@ -97,9 +97,10 @@ class NonFiniteGuardHook(Hook):
             if 'loss' in key and not math.isfinite(float(value))
         }
         per_rank = all_gather_object((get_rank(), bad))
-        found = '; '.join(f'rank {rank}: ' + ', '.join(
-            f'{key}={value}' for key, value in losses.items())
-                          for rank, losses in per_rank if losses)
+        found = '; '.join(
+            (f'rank {rank}: ' if len(per_rank) > 1 else '') +
+            ', '.join(f'{key}={value}' for key, value in losses.items())
+            for rank, losses in per_rank if losses)
         iteration = runner.iter + 1
         if self.in_a_row <= self.max_skips:
             print_log(
@@ -120,8 +121,9 @@ class NonFiniteGuardHook(Hook):
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         bad = _non_finite_tensors(checkpoint.get('state_dict', {}))
         if bad:
+            iteration = checkpoint.get('meta', {}).get('iter', runner.iter)
             raise GuardError(
-                f'the weights became non-finite by iteration {runner.iter} '
+                f'the weights became non-finite by iteration {iteration} '
                 f'({len(bad)} tensors, first: {", ".join(bad[:3])}) though '
                 'the loss was finite (overflowing gradients?): this '
                 'checkpoint was not saved; '

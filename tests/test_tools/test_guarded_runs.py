@@ -1,0 +1,405 @@
+"""Distillation mistakes stop with one line naming key, value and fix.
+
+Each mistake is injected as a user makes it: a config key or file given to
+``tools/train.py`` (or ``tools/test.py``). Runs that stop before training,
+or within two iterations, call the tool's ``main`` in this process; the run
+killed while saving is a subprocess.
+"""
+import glob
+import importlib.util
+import os
+import os.path as osp
+import subprocess
+import sys
+import textwrap
+
+import pytest
+import torch
+
+import akd  # noqa: F401  (torch.load of mmengine checkpoints)
+from conftest import DET_DISTILL, DET_STUDENT, REPO, SEG_DISTILL, run_tool
+
+SHORT = [
+    'train_dataloader.batch_size=2', 'train_cfg.max_iters=2',
+    'train_cfg.val_interval=100', 'default_hooks.logger.interval=1'
+]
+SAVING = [
+    'train_dataloader.batch_size=2', 'train_cfg.max_iters=4',
+    'train_cfg.val_interval=100', 'default_hooks.checkpoint.interval=2',
+    'default_hooks.checkpoint.max_keep_ckpts=-1',
+    'default_hooks.logger.interval=1'
+]
+
+
+def _tool_main(name: str):
+    path = osp.join(REPO, 'tools', f'{name}.py')
+    spec = importlib.util.spec_from_file_location(f'_akd_tool_{name}', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main
+
+
+@pytest.fixture(scope='module')
+def train_main():
+    return _tool_main('train')
+
+
+@pytest.fixture
+def train(train_main, toy_coco, toy_cityscapes, toy_weights, tmp_path,
+          monkeypatch):
+    """``train(*cfg_options, config=..., expect_error=True)`` runs
+    tools/train.py with the toy data and a fitting teacher; returns its
+    one-line error, or the run's log when it finished."""
+    monkeypatch.chdir(REPO)
+    work_dir = tmp_path / 'run'
+
+    def run(*options, config=DET_DISTILL, expect_error=True, args=()):
+        seg = 'cityscapes' in config
+        teacher = toy_weights['seg_teacher' if seg else 'det_teacher']
+        argv = [
+            config, '--work-dir', str(work_dir), '--data-root',
+            toy_cityscapes if seg else toy_coco, *args, '--cfg-options',
+            f'model.teacher_ckpt={teacher}', *SHORT, *options
+        ]
+        if not expect_error:
+            train_main(argv)
+            return _log(work_dir)
+        with pytest.raises(SystemExit) as stopped:
+            train_main(argv)
+        message = str(stopped.value.code)
+        assert message.startswith('error: ') and '\n' not in message, message
+        return message
+
+    yield run
+    torch.set_flush_denormal(False)  # as before tools/train.py set it
+
+
+def _log(work_dir) -> str:
+    logs = sorted(glob.glob(osp.join(work_dir, '*', '*.log')))
+    with open(logs[-1]) as f:
+        return f.read()
+
+
+def _config(tmp_path, body: str, base: str = DET_DISTILL) -> str:
+    """A user's config file inheriting ``base``."""
+    path = tmp_path / 'user_config.py'
+    path.write_text(f'_base_ = [{osp.join(REPO, base)!r}]\n' +
+                    textwrap.dedent(body))
+    return str(path)
+
+
+# Checkpoints loaded into a model
+
+def test_teacher_checkpoint_of_another_width_is_refused(train, toy_weights):
+    error = train(f'model.teacher_ckpt={toy_weights["det_student"]}')
+    assert f"model.teacher_ckpt='{toy_weights['det_student']}' does not " \
+        'fit model.teacher (RetinaNet)' in error
+    assert 'backbone.conv1.weight (16, 3, 7, 7) in the file, (32, 3, 7, 7) ' \
+        'in the model' in error
+    assert 'likely cause: a checkpoint of the same architecture with other ' \
+        'widths' in error
+
+
+def test_teacher_checkpoint_of_another_task_is_refused(train, toy_weights):
+    error = train(f'model.teacher_ckpt={toy_weights["seg_teacher"]}')
+    assert 'does not fit model.teacher' in error
+    assert 'likely cause: a checkpoint of a segmentor, loaded into a ' \
+        'detector' in error
+
+
+def test_distillation_checkpoint_as_teacher_names_both_choices(
+        train, toy_weights):
+    error = train(f'model.teacher_ckpt={toy_weights["distillation"]}')
+    assert 'is a distillation checkpoint' in error
+    assert 'convert_kd_ckpt_to_student.py' in error
+    assert 'student.pth`' in error and '--prefix teacher.' in error
+
+
+def test_plain_student_checkpoint_as_load_from_becomes_the_student(
+        train, toy_weights):
+    log = train(f'load_from={toy_weights["det_student"]}',
+                expect_error=False)
+    assert 'holds a plain model: it is loaded as the student' in log
+    assert 'fills 100.0% of the student (RetinaNet)' in log
+
+
+def test_load_from_of_another_width_is_refused(train, toy_weights):
+    error = train(f'load_from={toy_weights["det_teacher"]}')
+    assert f"load_from='{toy_weights['det_teacher']}' does not fit the " \
+        'student (RetinaNet)' in error
+    assert 'default_hooks.checkpoint_fit.min_coverage (now 0.5)' in error
+
+
+def test_test_tool_refuses_a_checkpoint_of_another_model(
+        toy_coco, toy_weights, tmp_path, monkeypatch):
+    monkeypatch.chdir(REPO)
+    with pytest.raises(SystemExit) as stopped:
+        _tool_main('test')([
+            'configs/toy_models/retinanet_r18-w16_fpn_toy-coco.py',
+            toy_weights['seg_teacher'], '--work-dir',
+            str(tmp_path), '--data-root', toy_coco
+        ])
+    message = str(stopped.value.code)
+    assert f"load_from='{toy_weights['seg_teacher']}' does not fit the " \
+        'RetinaNet' in message
+    assert 'a checkpoint of a segmentor, loaded into a detector' in message
+
+
+# The distiller's config, before iteration 1
+
+def test_loss_key_without_loss_is_refused(train, tmp_path):
+    config = _config(
+        tmp_path, """
+        model = dict(distiller=dict(
+            distill_losses=dict(cwd=dict(type='ChannelWiseDivergence')),
+            loss_forward_mappings=dict(cwd=dict(
+                preds_S=dict(from_student=True, recorder='fpn', data_idx=0),
+                preds_T=dict(from_student=False, recorder='fpn',
+                             data_idx=0)))))
+        """)
+    error = train(config=config)
+    assert "model.distiller.distill_losses.cwd: the key lacks 'loss'" in error
+    assert 'never back-propagated' in error and 'loss_cwd' in error
+
+
+def test_loss_without_mapping_is_refused(train, tmp_path):
+    config = _config(
+        tmp_path, """
+        model = dict(distiller=dict(distill_losses=dict(
+            loss_extra=dict(type='ChannelWiseDivergence'))))
+        """)
+    error = train(config=config)
+    assert 'model.distiller.distill_losses.loss_extra has no entry in ' \
+        'model.distiller.loss_forward_mappings' in error
+
+
+def test_unused_connector_is_refused(train, tmp_path):
+    config = _config(
+        tmp_path, """
+        model = dict(distiller=dict(connectors=dict(s_proj=dict(
+            type='ConvModuleConnector', in_channel=16, out_channel=32))))
+        """)
+    error = train(config=config)
+    assert 'model.distiller.connectors.s_proj is used by no record' in error
+
+
+@pytest.mark.parametrize('option, expected', [
+    ('model.distiller.student_recorders.fpn.source=neck.fpn_convs',
+     "model.distiller.student_recorders.fpn.source='neck.fpn_convs' is a "
+     'ModuleList, which is never called itself'),
+    ('model.distiller.teacher_recorders.fpn.source=nek',
+     "model.distiller.teacher_recorders.fpn.source='nek' is not a module of "
+     "the teacher (RetinaNet) (closest: 'neck')"),
+    ('model.distiller.distill_losses.loss_cwd_fpn0.tua=2',
+     "model.distiller.distill_losses.loss_cwd_fpn0.tua: ChannelWiseDivergence"
+     " takes no argument 'tua' (closest: 'tau')"),
+    ('model.distiller.distill_losses.loss_cwd_fpn1.type=ChannelWiseDivergance',
+     "model.distiller.distill_losses.loss_cwd_fpn1.type="
+     "'ChannelWiseDivergance' is not registered in MMRazor's MODELS "
+     "(closest: 'ChannelWiseDivergence'"),
+    ('model.distiller.loss_forward_mappings.loss_cwd_fpn2.preds_T.recorder='
+     'fnp', "model.distiller.loss_forward_mappings.loss_cwd_fpn2.preds_T."
+     "recorder='fnp' is not in model.distiller.teacher_recorders (closest: "
+     "'fpn')"),
+    ('model.distiller.loss_forward_mappings.loss_cwd_fpn3.preds_s.recorder='
+     'fpn', 'model.distiller.loss_forward_mappings.loss_cwd_fpn3.preds_s: '
+     "ChannelWiseDivergence.forward takes no 'preds_s' (closest: 'preds_S'"),
+    ('model.distiller.loss_forward_mappings.loss_cwd_fpn4.preds_T.data_index='
+     '4', 'model.distiller.loss_forward_mappings.loss_cwd_fpn4.preds_T.'
+     "data_index: not a record key (closest: 'data_idx'"),
+],
+                         ids=[
+                             'module-list-recorder', 'misspelt-source',
+                             'unknown-loss-argument', 'unknown-loss-type',
+                             'unknown-recorder', 'unknown-forward-argument',
+                             'unknown-record-key'
+                         ])
+def test_config_mistake_is_named_before_training(train, option, expected):
+    assert expected in train(option)
+
+
+# At iteration 1
+
+def test_width_mismatch_names_the_connector_to_add(train):
+    error = train('model.distiller.student_recorders.fpn.source=backbone',
+                  'model.distiller.teacher_recorders.fpn.source=backbone')
+    assert 'model.distiller.distill_losses.loss_cwd_fpn0 ' \
+        '(ChannelWiseDivergence) cannot take preds_S from student recorder ' \
+        "'fpn' (data_idx=0): (2, 16, 32, 32) and preds_T from teacher " \
+        "recorder 'fpn' (data_idx=0): (2, 32, 32, 32)" in error
+    assert "connectors=dict(loss_cwd_fpn0_s=dict(type='ConvModuleConnector'," \
+        ' in_channel=16, out_channel=32' in error
+
+
+def test_recorder_on_a_module_never_called_names_children_that_ran(train):
+    """mmseg's decode_head.loss calls forward directly, not the module."""
+    error = train('model.distiller.student_recorders.logits.source='
+                  'decode_head', config=SEG_DISTILL)
+    assert "model.distiller.student_recorders.logits (source 'decode_head') " \
+        'recorded nothing' in error
+    assert 'decode_head.conv_seg' in error
+    assert "dict(type='ModuleOutputs', source='decode_head." in error
+
+
+def test_teacher_head_recorder_under_fpn_teacher_distill_explains_why(train):
+    error = train('model.distiller.teacher_recorders.fpn.source=bbox_head')
+    assert "model.distiller.teacher_recorders.fpn (source 'bbox_head') " \
+        'recorded nothing' in error
+    assert "FpnTeacherDistill runs only the teacher's extract_feat" in error
+
+
+def test_connector_that_gets_no_gradient_is_named(train, tmp_path):
+    """KLDivergence detaches the teacher, so a connector on the teacher's
+    side never trains."""
+    config = _config(
+        tmp_path, """
+        model = dict(distiller=dict(
+            connectors=dict(t_proj=dict(type='ConvModuleConnector',
+                                        in_channel=64, out_channel=64,
+                                        norm_cfg=None, act_cfg=None)),
+            distill_losses=dict(loss_kl=dict(type='KLDivergence')),
+            loss_forward_mappings=dict(loss_kl=dict(
+                preds_S=dict(from_student=True, recorder='fpn', data_idx=0),
+                preds_T=dict(from_student=False, recorder='fpn', data_idx=0,
+                             connector='t_proj')))))
+        """)
+    error = train(config=config)
+    assert 'model.distiller.connectors.t_proj received no gradient in ' \
+        'iteration 1' in error
+
+
+# Exploding losses
+
+def test_exploding_loss_stops_at_the_first_non_finite_step(train, tmp_path):
+    error = train('optim_wrapper.optimizer.lr=1e12',
+                  'optim_wrapper.clip_grad=None', 'train_cfg.max_iters=4')
+    assert error.startswith('error: non-finite loss at iteration 2: loss=')
+    assert 'no checkpoint was saved before' in error
+    assert 'default_hooks.non_finite_guard.max_skips=N' in error
+    assert not glob.glob(str(tmp_path / 'run' / '*.pth'))
+
+
+def test_non_finite_weights_are_never_saved(train, tmp_path):
+    """An infinite learning rate turns the weights non-finite in the step of
+    iteration 1, whose loss was finite; the checkpoint due then is
+    refused."""
+    error = train('optim_wrapper.optimizer.lr=inf',
+                  'optim_wrapper.clip_grad=None',
+                  'default_hooks.checkpoint.interval=1')
+    assert 'the weights became non-finite by iteration 1' in error
+    assert 'this checkpoint was not saved' in error
+    assert not glob.glob(str(tmp_path / 'run' / '*.pth'))
+
+
+def test_guard_skips_up_to_max_skips_in_a_row(train, tmp_path):
+    error = train('optim_wrapper.optimizer.lr=1e12',
+                  'optim_wrapper.clip_grad=None', 'train_cfg.max_iters=6',
+                  'default_hooks.non_finite_guard.max_skips=2')
+    assert 'non-finite loss at iteration 4' in error
+    assert '(3 steps in a row)' in error
+    log = _log(tmp_path / 'run')
+    assert 'non-finite loss at iteration 2' in log
+    assert 'step skipped (2 in a row; default_hooks.non_finite_guard.' \
+        'max_skips=2)' in log
+
+
+# Resuming
+
+def _truncate(path: str) -> None:
+    with open(path, 'r+b') as f:
+        f.truncate(os.path.getsize(path) // 2)
+
+
+def test_resume_skips_a_truncated_newest_checkpoint(train, tmp_path):
+    train(*SAVING, expect_error=False)
+    work_dir = tmp_path / 'run'
+    _truncate(str(work_dir / 'iter_4.pth'))
+    log = train(*SAVING, args=['--resume'], expect_error=False)
+    assert 'iter_4.pth is unreadable (BadZipFile' in log
+    assert 'iter_2.pth, the newest readable checkpoint' in log
+    assert 'resumed epoch: 0, iter: 2' in log
+    assert 'Saving checkpoint at 4 iterations' in log
+
+
+def test_resume_with_no_readable_checkpoint_stops(train, tmp_path):
+    train(*SAVING, expect_error=False)
+    for name in ('iter_2.pth', 'iter_4.pth'):
+        _truncate(str(tmp_path / 'run' / name))
+    error = train(*SAVING, args=['--resume'])
+    assert 'resume: no checkpoint in work_dir=' in error
+    assert 'is readable' in error and 'iter_2.pth (BadZipFile' in error
+
+
+def test_resume_from_a_truncated_file_names_it(train, tmp_path):
+    train(*SAVING, expect_error=False)
+    path = str(tmp_path / 'run' / 'iter_4.pth')
+    _truncate(path)
+    error = train(*SAVING, args=['--resume', path])
+    assert f"--resume '{path}' is not a readable checkpoint (BadZipFile" \
+        in error
+
+
+KILL_AT_SECOND_FSYNC = """
+import os, runpy, signal, sys
+fsync, calls = os.fsync, []
+def kill_at_second_save(fd):  # akd writes, fsyncs, then renames
+    calls.append(fd)
+    if len(calls) == 2:
+        os.kill(os.getpid(), signal.SIGKILL)
+    fsync(fd)
+os.fsync = kill_at_second_save
+sys.argv = sys.argv[1:]
+runpy.run_path(sys.argv[0], run_name='__main__')
+"""
+
+
+def test_kill_while_saving_keeps_the_previous_checkpoint_and_resumes(
+        toy_coco, toy_weights, tmp_path):
+    work_dir = tmp_path / 'run'
+    args = [
+        'tools/train.py', DET_DISTILL, '--work-dir',
+        str(work_dir), '--data-root', toy_coco, '--cfg-options',
+        f'model.teacher_ckpt={toy_weights["det_teacher"]}', *SAVING
+    ]
+    killed = subprocess.run([sys.executable, '-c', KILL_AT_SECOND_FSYNC, *args],
+                            cwd=REPO, capture_output=True, text=True)
+    assert killed.returncode == -9, killed.stderr[-2000:]
+    assert not (work_dir / 'iter_4.pth').exists()
+    assert torch.load(work_dir / 'iter_2.pth')['meta']['iter'] == 2
+    resumed = run_tool(*args, '--resume')
+    output = resumed.stdout + resumed.stderr
+    assert 'resumed epoch: 0, iter: 2' in output
+    assert torch.load(work_dir / 'iter_4.pth')['meta']['iter'] == 4
+
+
+# Downloads on a machine that cannot reach them
+
+def test_unreachable_teacher_url_stops_before_building(train):
+    url = 'http://127.0.0.1:9/retinanet_r101.pth'  # nothing listens on 9
+    error = train(f'model.teacher_ckpt={url}')
+    assert f"model.teacher_ckpt='{url}' cannot be downloaded from this " \
+        'machine (ConnectionRefusedError' in error
+    assert 'give its local path in model.teacher_ckpt' in error
+
+
+def test_unreachable_backbone_init_url_is_named_with_its_key(
+        train, tmp_path, monkeypatch):
+    monkeypatch.setenv('http_proxy', 'http://127.0.0.1:9')  # offline
+    monkeypatch.setenv('https_proxy', 'http://127.0.0.1:9')
+    monkeypatch.setenv('TORCH_HOME', str(tmp_path / 'torch_home'))
+    student = tmp_path / 'student.py'
+    base = osp.join(REPO, DET_STUDENT)
+    student.write_text(
+        f'_base_ = {base!r}\n'
+        "model = dict(backbone=dict(init_cfg=dict(_delete_=True, "
+        "type='Pretrained', "
+        "checkpoint='torchvision://resnet18')))\n")
+    config = _config(
+        tmp_path, f"""
+        model = dict(architecture=dict(cfg_path={str(student)!r}))
+        """)
+    error = train(config=config)
+    assert f"model.architecture(cfg_path='{student}').model.backbone." \
+        "init_cfg.checkpoint='torchvision://resnet18' (from https://" \
+        'download.pytorch.org/models/resnet18' in error
+    assert 'cannot be downloaded from this machine' in error
