@@ -5,9 +5,10 @@ Upstream problem (mmengine 0.10): a checkpoint URL that cannot be fetched
 ``open-mmlab://`` ``init_cfg``) on an offline or firewalled machine dies in
 ``urlopen`` with a trace that names neither the file nor what to do.
 ``load_from_http``, which every http, ``torchvision://``, ``open-mmlab://``
-and ``mmcls://`` checkpoint goes through, now raises a ``CheckpointDownloadError`` with the
-URL and the fix. ``tools/train.py`` tries the URLs of a config before
-building it, and names their config keys.
+and ``mmcls://`` checkpoint goes through, now raises a
+``CheckpointDownloadError`` with the URL and the fix. ``tools/train.py``
+tries the URLs of a config before building it, and names their config
+keys.
 """
 import mmengine.runner.checkpoint as checkpoint
 

@@ -137,7 +137,8 @@ def check_forward_mappings(distiller, mappings) -> None:
     recorder, and a connector that exist."""
     key = f'{DISTILLER}.loss_forward_mappings'
     if not isinstance(mappings, dict):
-        raise GuardError(f'{key} must be a dict, got {type(mappings).__name__}')
+        raise GuardError(
+            f'{key} must be a dict, got {type(mappings).__name__}')
     losses = distiller.distill_losses
     for loss_name in losses:
         if loss_name not in mappings:
@@ -237,7 +238,8 @@ class ChildCallTracker:
         modules = dict(model.named_modules())
         for recorder in manager.recorders.values():
             module = modules.get(recorder.source)
-            if not isinstance(recorder, ModuleOutputsRecorder) or module is None:
+            module_recorder = isinstance(recorder, ModuleOutputsRecorder)
+            if not module_recorder or module is None:
                 continue
             for child_name, child in module.named_children():
                 path = f'{recorder.source}.{child_name}'
@@ -265,7 +267,8 @@ def empty_record_error(side: str, name: str, recorder,
     key = f'{DISTILLER}.{side}_recorders.{name}'
     if ran:
         found = (f'its children that ran are {", ".join(ran)}: record those '
-                 f"instead, e.g. dict(type='ModuleOutputs', source={ran[0]!r})")
+                 "instead, e.g. dict(type='ModuleOutputs', "
+                 f'source={ran[0]!r})')
     else:
         found = ('none of its children ran either, so this forward does not '
                  'reach it')

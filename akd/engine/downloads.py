@@ -103,10 +103,11 @@ def download_error(url: str,
     """
     named = f'{key}={value or url!r}' if key else f'checkpoint {url!r}'
     via = f' (from {url})' if value and value != url else ''
+    where = key or 'the config key that names it'
     return (
         f'{named}{via} cannot be downloaded from this machine ({reason}). '
         f'Download it where the network allows (e.g. `wget {url}`), copy it '
-        f'here and give its local path in {key or "the config key that names it"}'
+        f'here and give its local path in {where}'
         f' (or put it in {osp.join(torch.hub.get_dir(), "checkpoints")}, '
         'where mmengine looks first); or set the key to None to go without '
         'these weights.')

@@ -142,7 +142,8 @@ def _nested_model(node: dict):
     """The model config that MMRazor builds from ``cfg_path``."""
     cfg_path = node['cfg_path']
     if '::' in cfg_path:
-        nested = mmengine.hub.get_config(cfg_path, bool(node.get('pretrained')))
+        pretrained = bool(node.get('pretrained'))
+        nested = mmengine.hub.get_config(cfg_path, pretrained)
     else:
         nested = Config.fromfile(cfg_path)
     return nested

@@ -33,11 +33,11 @@ def test_save_interrupted_while_writing_keeps_the_previous_checkpoint(
 
 
 def test_resume_skips_a_torn_newest_checkpoint(tmp_path):
-    checkpoint.save_checkpoint(dict(w=torch.ones(3)), str(tmp_path / 'iter_2.pth'))
+    good = str(tmp_path / 'iter_2.pth')
+    checkpoint.save_checkpoint(dict(w=torch.ones(3)), good)
     (tmp_path / 'iter_4.pth').write_bytes(b'PK\x03\x04 torn by a kill')
     _latest(tmp_path, 'iter_4.pth')
-    assert checkpoint.find_latest_checkpoint(str(tmp_path)) == str(tmp_path /
-                                                        'iter_2.pth')
+    assert checkpoint.find_latest_checkpoint(str(tmp_path)) == good
 
 
 def test_resume_stops_when_no_checkpoint_is_readable(tmp_path):

@@ -4,8 +4,7 @@ import pytest
 import torch
 
 from akd.engine.checkpoint_files import (atomic_torch_save, atomic_write,
-                                         newest_readable,
-                                         numbered_checkpoints,
+                                         newest_readable, numbered_checkpoints,
                                          read_checkpoint, unreadable_reason)
 from akd.engine.guard_error import GuardError
 
@@ -58,7 +57,8 @@ def test_unreadable_reason_finds_truncated_empty_and_corrupt_files(tmp_path):
 
 def test_legacy_torch_format_is_readable(tmp_path):
     path = str(tmp_path / 'legacy.pth')
-    torch.save({'w': torch.ones(2)}, path, _use_new_zipfile_serialization=False)
+    torch.save({'w': torch.ones(2)}, path,
+               _use_new_zipfile_serialization=False)
     assert unreadable_reason(path) is None
 
 

@@ -2,6 +2,7 @@ import itertools
 
 import pytest
 import torch
+from tolerances import assert_close_float32
 
 from akd.losses.avatar_uncertainty import channel_stats
 
@@ -22,7 +23,8 @@ def test_channel_stats_match_a_loop_over_channels(shape, channel_dim):
         n = values.numel()
         expected_mean = values.sum() / n
         expected_var = ((values - expected_mean)**2).sum() / (n - 1)
-        torch.testing.assert_close(mean[index].double(),
-                                   expected_mean, rtol=1e-5, atol=1e-6)
-        torch.testing.assert_close(var[index].double(),
-                                   expected_var, rtol=1e-5, atol=1e-6)
+        # rounding scales with the summed values, however near 0 the mean
+        assert_close_float32(mean[index],
+                             expected_mean,
+                             scale=values.abs().max().item())
+        assert_close_float32(var[index], expected_var)

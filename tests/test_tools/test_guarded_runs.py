@@ -361,8 +361,9 @@ def test_kill_while_saving_keeps_the_previous_checkpoint_and_resumes(
         str(work_dir), '--data-root', toy_coco, '--cfg-options',
         f'model.teacher_ckpt={toy_weights["det_teacher"]}', *SAVING
     ]
-    killed = subprocess.run([sys.executable, '-c', KILL_AT_SECOND_FSYNC, *args],
-                            cwd=REPO, capture_output=True, text=True)
+    killed = subprocess.run(
+        [sys.executable, '-c', KILL_AT_SECOND_FSYNC, *args], cwd=REPO,
+        capture_output=True, text=True)
     assert killed.returncode == -9, killed.stderr[-2000:]
     assert not (work_dir / 'iter_4.pth').exists()
     assert torch.load(work_dir / 'iter_2.pth')['meta']['iter'] == 2

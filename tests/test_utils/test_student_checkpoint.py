@@ -1,7 +1,8 @@
 import pytest
 import torch
 
-from akd.utils.student_checkpoint import (student_checkpoint,
+from akd.utils.student_checkpoint import (save_student_checkpoint,
+                                          student_checkpoint,
                                           student_state_dict)
 
 
@@ -27,3 +28,27 @@ def test_keeps_dataset_meta_and_drops_training_state():
 def test_plain_checkpoint_is_rejected_with_its_prefixes():
     with pytest.raises(ValueError, match=r"prefixes: \['backbone'\]"):
         student_state_dict({'backbone.w': torch.ones(1)})
+
+
+def test_prefix_takes_the_teacher():
+    state = {
+        'architecture.backbone.w': torch.ones(1),
+        'teacher.backbone.w': torch.zeros(1),
+    }
+    teacher = student_state_dict(state, prefix='teacher.')
+    assert list(teacher) == ['backbone.w']
+    assert torch.equal(teacher['backbone.w'], torch.zeros(1))
+
+
+def test_converted_teacher_of_a_distillation_checkpoint_can_teach(
+        toy_weights, tmp_path):
+    """The fix the ambiguous-teacher message gives works."""
+    from akd.engine.checkpoint_files import read_checkpoint
+    from akd.engine.checkpoint_fit import load_teacher
+    from akd.models.local_cfg_path import build_from_config_file
+    from conftest import DET_TEACHER, REPO
+    out = str(tmp_path / 'teacher.pth')
+    save_student_checkpoint(toy_weights['distillation'], out, 'teacher.')
+    teacher = build_from_config_file(f'{REPO}/{DET_TEACHER}')
+    load_teacher(teacher, read_checkpoint(out, 'model.teacher_ckpt'),
+                 'model.teacher_ckpt', out, 'model.teacher')

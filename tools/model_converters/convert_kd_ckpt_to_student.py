@@ -1,10 +1,13 @@
 """Convert a distillation checkpoint into a plain student checkpoint.
 
     python tools/model_converters/convert_kd_ckpt_to_student.py KD_CKPT OUT
+        [--prefix teacher.]
 
 The output holds the student's weights under the keys of the plain
 mmdet/mmseg model (and the dataset meta), so mmdet's or mmseg's
-``tools/test.py`` evaluates it with the student's own config.
+``tools/test.py`` evaluates it with the student's own config. ``--prefix
+teacher.`` takes the teacher instead (``teacher.<name>.`` one teacher of
+``MultiTeacherDistill``), e.g. to distil again from it.
 """
 import argparse
 import os.path as osp
@@ -18,6 +21,10 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('checkpoint', help='distillation checkpoint (.pth)')
     parser.add_argument('out', help='where to write the student checkpoint')
+    parser.add_argument(
+        '--prefix', default='architecture.',
+        help="the part to keep: 'architecture.' (the student, default) or "
+        "'teacher.'")
     args = parser.parse_args(argv)
     if not osp.isfile(args.checkpoint):
         sys.exit(f'error: checkpoint {args.checkpoint!r} does not exist.')
@@ -25,11 +32,12 @@ def main(argv=None):
         sys.exit('error: OUT must differ from the input checkpoint, which '
                  'would be overwritten.')
     try:
-        converted = save_student_checkpoint(args.checkpoint, args.out)
+        converted = save_student_checkpoint(args.checkpoint, args.out,
+                                            args.prefix)
     except ValueError as error:
         sys.exit(f'error: {args.checkpoint}: {error}')
-    print(f'wrote {len(converted["state_dict"])} student tensors to '
-          f'{args.out}')
+    print(f'wrote {len(converted["state_dict"])} tensors of '
+          f'{args.prefix!r} to {args.out}')
 
 
 if __name__ == '__main__':

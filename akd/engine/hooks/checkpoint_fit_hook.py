@@ -1,5 +1,6 @@
 """Check what the runner loads: ``load_from``, ``--resume``, tools/test.py."""
 from collections import OrderedDict
+
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper

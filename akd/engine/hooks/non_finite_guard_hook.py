@@ -108,9 +108,10 @@ class NonFiniteGuardHook(Hook):
                 f'skipped ({self.in_a_row} in a row; {KEY}='
                 f'{self.max_skips}).', logger='current', level=WARNING)
             return
+        in_a_row = (f' ({self.in_a_row} steps in a row)'
+                    if self.in_a_row > 1 else '')
         raise GuardError(
-            f'non-finite loss at iteration {iteration}: {found}'
-            f'{f" ({self.in_a_row} steps in a row)" if self.in_a_row > 1 else ""}'
+            f'non-finite loss at iteration {iteration}: {found}{in_a_row}'
             '. The step was not taken and nothing from it was saved; '
             f'{self._newest_checkpoint(runner)}. Lower the learning rate '
             '(optim_wrapper.optimizer.lr), clip gradients '

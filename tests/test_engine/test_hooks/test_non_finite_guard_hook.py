@@ -24,8 +24,8 @@ def _step(hook, runner, scale):
     """One training step whose loss is ``scale`` times a finite loss."""
     loss = runner.model(torch.ones(2, 3)).sum() * scale
     runner.optim_wrapper.update_params(loss)
-    hook.after_train_iter(runner, 0, outputs={'loss': loss.detach(),
-                                             'distill.loss_kd': loss.detach()})
+    outputs = {'loss': loss.detach(), 'distill.loss_kd': loss.detach()}
+    hook.after_train_iter(runner, 0, outputs=outputs)
     runner.iter += 1
 
 
@@ -107,3 +107,25 @@ def test_every_rank_stops_when_one_rank_is_non_finite(tmp_path):
         assert results[rank].startswith(
             'non-finite loss at iteration 1: rank 1: loss=nan')
         assert results[f'{rank} unchanged']
+
+
+class SkippingOptimWrapper(OptimWrapper):
+    """Skips steps with non-finite gradients, as AMP's GradScaler does."""
+
+    def step(self, **kwargs):
+        grads = [p.grad for p in self.param_groups[0]['params']]
+        if all(torch.isfinite(g).all() for g in grads):
+            super().step(**kwargs)
+
+
+def test_steps_skipped_for_overflowing_gradients_are_not_counted(tmp_path):
+    hook, runner = NonFiniteGuardHook(), _runner(tmp_path)
+    runner.optim_wrapper = SkippingOptimWrapper(
+        torch.optim.SGD(runner.model.parameters(), lr=0.1))
+    runner.model.weight.register_hook(lambda grad: grad * float('inf'))
+    hook.before_train(runner)
+    before = runner.model.weight.detach().clone()
+    for _ in range(3):  # finite losses, overflowing gradients
+        _step(hook, runner, 1.0)
+    assert torch.equal(runner.model.weight, before)
+    assert hook.in_a_row == 0
