@@ -16,11 +16,10 @@ from torch import Tensor
 
 EPS = torch.finfo(torch.float32).eps  # 2**-23 = 1.2e-7
 # Float32 sums of n terms taken in another order differ by about log2(n)
-# to sqrt(n) ulps of their magnitude (the suite sums up to ~5e3 terms:
-# sqrt = 70), and principal directions amplify covariance rounding by
-# 1/eigengap (measured up to 25 ulps). 256 ulps (3e-5 relative) leaves
-# room for both, while a wrong formula, off by 1e-2 or more, exceeds it
-# 300-fold.
+# to sqrt(n) ulps of their magnitude; the suite sums up to ~5e3 terms
+# (sqrt = 70), and the worst measured under other CPU kernels is 36 ulps.
+# 256 ulps (3e-5 relative) leaves room for that, while a wrong formula,
+# off by 1e-2 or more, exceeds it 300-fold.
 ULPS = 256
 
 Values = Union[Tensor, np.ndarray, float]
@@ -39,7 +38,9 @@ def assert_close_float32(actual: Values,
     Args:
         actual (Tensor | np.ndarray | float): Any float dtype.
         expected (Tensor | np.ndarray | float): Shaped as ``actual``.
-        ulps (float): Tolerance in float32 ulps of ``scale``. Defaults to
+        ulps (float): Tolerance in float32 ulps of ``scale``; multiply it
+            by the condition number of an ill-conditioned result (e.g.
+            principal directions: lambda_max / eigengap). Defaults to
             ``ULPS`` (256).
         scale (float, optional): The magnitude the rounding is relative
             to. Defaults to max |expected|; pass the magnitude of the

@@ -8,6 +8,7 @@ from mmrazor.registry import MODELS
 import akd.losses.sp
 from akd.losses import AvatarKDLoss
 from akd.losses.sp import SPLoss
+from tolerances import assert_close_float32
 
 
 def _reference(S, T):
@@ -134,4 +135,4 @@ def test_autocast_keeps_the_gram_finite():
     expected = SPLoss()(S, T)
     with torch.autocast('cpu', dtype=torch.float16):
         value = SPLoss()(S, T)
-    torch.testing.assert_close(value, expected)
+    assert_close_float32(value, expected)  # relative: the value is ~4e-6
