@@ -60,15 +60,15 @@ def check_part_config(cfg: dict, key: str) -> None:
 
     Nested configs with a ``type`` (AKD's ``base_loss``) are checked too.
     """
+    if 'type' not in cfg:
+        raise GuardError(f'{key} has no type: give dict(type=<a registered '
+                         f'class>, ...), got {dict(cfg)!r:.200}')
     cls = _registered_class(cfg)
     if cls is None:
-        names = list(MODELS.module_dict) + [
-            name for child in MODELS.children.values()
-            for name in child.module_dict
-        ]
         raise GuardError(
             f'{key}.type={cfg["type"]!r} is not registered in MMRazor\'s '
-            f'MODELS{_closest(cfg["type"], names)}. Check the spelling, and '
+            f'MODELS{_closest(cfg["type"], MODELS.module_dict)}. Check the '
+            'spelling, and '
             "that custom_imports loads the package that registers it (akd's "
             'losses: docs/method_zoo.md).')
     accepted = _accepted_arguments(cls)
