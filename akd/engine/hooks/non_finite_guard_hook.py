@@ -5,8 +5,9 @@ from typing import Dict, List, Optional
 import torch
 import torch.distributed as dist
 from mmengine.dist import all_gather_object, get_rank
-from mmengine.hooks import Hook
+from mmengine.hooks import CheckpointHook, Hook
 from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmrazor.registry import HOOKS
 
@@ -17,13 +18,13 @@ KEY = 'default_hooks.non_finite_guard.max_skips'
 WARNING = 30
 
 
-def _all_ranks_finite(loss: torch.Tensor) -> bool:
-    """Whether ``loss`` is finite on every rank (one all-reduce under DDP,
-    so that every rank takes the same branch)."""
-    bad = (~torch.isfinite(loss.detach())).any().to(torch.float32)
+def _on_any_rank(flag: bool, device: torch.device) -> bool:
+    """Whether ``flag`` holds on some rank (one all-reduce under DDP, so
+    that every rank takes the same branch)."""
+    found = torch.tensor(float(flag), device=device)
     if dist.is_available() and dist.is_initialized():
-        dist.all_reduce(bad, op=dist.ReduceOp.MAX)
-    return not bad.item()
+        dist.all_reduce(found, op=dist.ReduceOp.MAX)
+    return bool(found.item())
 
 
 def _non_finite_tensors(state: Dict[str, torch.Tensor]) -> List[str]:
@@ -32,6 +33,24 @@ def _non_finite_tensors(state: Dict[str, torch.Tensor]) -> List[str]:
         if torch.is_tensor(value) and value.is_floating_point()
         and not torch.isfinite(value).all()
     ]
+
+
+def _checkpoint_due(runner, by_epoch: bool) -> bool:
+    """Whether a ``CheckpointHook`` saves at the end of this iteration
+    (epoch): its own condition."""
+    for hook in runner.hooks:
+        if not isinstance(hook, CheckpointHook) or hook.by_epoch != by_epoch:
+            continue
+        if by_epoch:
+            due = hook.every_n_epochs(runner, hook.interval, hook.save_begin)
+            last = hook.is_last_train_epoch(runner)
+        else:
+            due = hook.every_n_train_iters(runner, hook.interval,
+                                           hook.save_begin)
+            last = hook.is_last_train_iter(runner)
+        if due or (hook.save_last and last):
+            return True
+    return False
 
 
 @HOOKS.register_module()
@@ -44,10 +63,14 @@ class NonFiniteGuardHook(Hook):
     non-finite loss skips the backward pass and the step, so the weights
     stay as they were. After ``max_skips`` skipped steps in a row, the next
     one stops the run on every rank with the non-finite loss keys (gathered
-    from all ranks), the iteration and the newest good checkpoint. Before a
-    checkpoint is written, its weights are checked too: a non-finite tensor
-    stops the run instead of being saved. Under AMP, the gradient scaler's
-    own skipped steps (finite loss, overflowing gradients) are not counted.
+    from all ranks), the iteration and the newest good checkpoint. Under
+    AMP, the gradient scaler's own skipped steps (finite loss, overflowing
+    gradients) are not counted.
+
+    A finite loss can still leave non-finite weights (an overflowing step).
+    Where ``CheckpointHook`` is about to save, every rank checks the
+    weights and stops together rather than save them; rank 0 checks what it
+    writes once more (``before_save_checkpoint``).
 
     Args:
         max_skips (int): Non-finite steps in a row to skip before stopping.
@@ -76,7 +99,8 @@ class NonFiniteGuardHook(Hook):
         update_params = wrapper.update_params
 
         def guarded_update_params(loss, step_kwargs=None, zero_kwargs=None):
-            self.skipped = not _all_ranks_finite(loss)
+            non_finite = not torch.isfinite(loss.detach()).all()
+            self.skipped = _on_any_rank(non_finite, loss.device)
             if self.skipped:
                 wrapper.zero_grad()
                 return
@@ -86,14 +110,29 @@ class NonFiniteGuardHook(Hook):
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs: Optional[dict] = None) -> None:
-        if not self.skipped:
-            self.in_a_row = 0
+        if self.skipped:
+            self._count_skip(runner, outputs or {})
             return
+        self.in_a_row = 0
+        if _checkpoint_due(runner, by_epoch=False):
+            self._check_weights(runner, runner.iter + 1)
+
+    def after_train_epoch(self, runner) -> None:
+        if _checkpoint_due(runner, by_epoch=True):
+            self._check_weights(runner, runner.iter)
+
+    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
+        bad = _non_finite_tensors(checkpoint.get('state_dict', {}))
+        if bad:
+            iteration = checkpoint.get('meta', {}).get('iter', runner.iter)
+            raise self._weights_error(runner, iteration, bad)
+
+    def _count_skip(self, runner, outputs: dict) -> None:
         self.skipped = False
         self.in_a_row += 1
         bad = {
             key: float(value)
-            for key, value in (outputs or {}).items()
+            for key, value in outputs.items()
             if 'loss' in key and not math.isfinite(float(value))
         }
         per_rank = all_gather_object((get_rank(), bad))
@@ -119,17 +158,24 @@ class NonFiniteGuardHook(Hook):
             'lower the loss_weight of the loss named, then --resume; or '
             f'skip up to N such steps in a row with {KEY}=N.')
 
-    def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
-        bad = _non_finite_tensors(checkpoint.get('state_dict', {}))
-        if bad:
-            iteration = checkpoint.get('meta', {}).get('iter', runner.iter)
-            raise GuardError(
-                f'the weights became non-finite by iteration {iteration} '
-                f'({len(bad)} tensors, first: {", ".join(bad[:3])}) though '
-                'the loss was finite (overflowing gradients?): this '
-                'checkpoint was not saved; '
-                f'{self._newest_checkpoint(runner)}. Lower the learning rate '
-                'or clip gradients (optim_wrapper.clip_grad), then --resume.')
+    def _check_weights(self, runner, iteration: int) -> None:
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        bad = _non_finite_tensors(dict(model.named_parameters()))
+        device = next(model.parameters()).device
+        if _on_any_rank(bool(bad), device):
+            raise self._weights_error(runner, iteration, bad)
+
+    def _weights_error(self, runner, iteration: int,
+                       bad: List[str]) -> GuardError:
+        shown = (f'{len(bad)} tensors, first: {", ".join(bad[:3])}'
+                 if bad else 'on another rank')
+        return GuardError(
+            f'the weights became non-finite by iteration {iteration} '
+            f'({shown}) though the loss was finite (overflowing '
+            'gradients?): the checkpoint due now was not saved; '
+            f'{self._newest_checkpoint(runner)}. Lower the learning rate '
+            'or clip gradients (optim_wrapper.clip_grad), then --resume.')
 
     @staticmethod
     def _newest_checkpoint(runner) -> str:

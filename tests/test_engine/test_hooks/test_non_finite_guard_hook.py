@@ -5,6 +5,7 @@ import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
+from mmengine.hooks import CheckpointHook
 from mmengine.optim import OptimWrapper
 from torch import nn
 
@@ -16,8 +17,9 @@ def _runner(tmp_path, iteration=0):
     torch.manual_seed(0)
     model = nn.Linear(3, 1)
     wrapper = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
-    return SimpleNamespace(model=model, optim_wrapper=wrapper,
-                           iter=iteration, work_dir=str(tmp_path))
+    return SimpleNamespace(model=model, optim_wrapper=wrapper, hooks=[],
+                           iter=iteration, max_iters=100,
+                           work_dir=str(tmp_path))
 
 
 def _step(hook, runner, scale):
@@ -64,6 +66,25 @@ def test_checkpoint_with_non_finite_weights_is_refused(tmp_path):
         hook.before_save_checkpoint(
             runner, dict(state_dict=state, meta=dict(iter=7)))
     hook.before_save_checkpoint(runner, dict(state_dict={'w': torch.ones(1)}))
+
+
+def test_weights_are_checked_where_a_checkpoint_is_due(tmp_path):
+    hook, runner = NonFiniteGuardHook(), _runner(tmp_path)
+    runner.hooks = [CheckpointHook(interval=2, by_epoch=False)]
+    hook.before_train(runner)
+    optimizer = runner.optim_wrapper.optimizer
+    step = optimizer.step
+
+    def overflowing_step(*args, **kwargs):  # finite loss, inf weights
+        step(*args, **kwargs)
+        with torch.no_grad():
+            runner.model.bias.fill_(float('inf'))
+
+    _step(hook, runner, 1.0)  # iteration 1: no checkpoint due
+    optimizer.step = overflowing_step
+    with pytest.raises(GuardError, match=r'non-finite by iteration 2 \(1 '
+                       r'tensors, first: bias\).*due now was not saved'):
+        _step(hook, runner, 1.0)
 
 
 def test_newest_good_checkpoint_is_named(tmp_path):
