@@ -103,14 +103,23 @@ def download_error(url: str,
     """
     named = f'{key}={value or url!r}' if key else f'checkpoint {url!r}'
     via = f' (from {url})' if value and value != url else ''
-    where = key or 'the config key that names it'
-    return (
-        f'{named}{via} cannot be downloaded from this machine ({reason}). '
-        f'Download it where the network allows (e.g. `wget {url}`), copy it '
-        f'here and give its local path in {where}'
-        f' (or put it in {osp.join(torch.hub.get_dir(), "checkpoints")}, '
-        'where mmengine looks first); or set the key to None to go without '
-        'these weights.')
+    cache = osp.join(torch.hub.get_dir(), 'checkpoints',
+                     osp.basename(urlparse(url).path))
+    fetch = (f'{named}{via} cannot be downloaded from this machine '
+             f'({reason}). Download it where the network allows (`wget '
+             f'{url}`) and')
+    if key and '(cfg_path=' in key:  # inside a model MMRazor builds
+        inner = key.split(').model.', 1)[-1]
+        switch = (inner.rsplit('.', 1)[0]
+                  if inner.endswith('.checkpoint') else inner)  # init_cfg
+        return (f'{fetch} copy it to {cache}, where mmengine looks first; '
+                'or point cfg_path at a config of your own that sets '
+                f'model.{inner} to a local file (or model.{switch} to None, '
+                'to go without these weights).')
+    return (f'{fetch} give its local path in '
+            f'{key or "the config key that names it"} (or copy it to '
+            f'{cache}, where mmengine looks first); or set the key to None '
+            'to go without these weights.')
 
 
 def config_checkpoint_urls(node,
