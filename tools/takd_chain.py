@@ -21,7 +21,7 @@ import sys
 from typing import List
 
 import akd  # noqa: F401  (registries, safe checkpoint loading)
-from akd.utils.student_checkpoint import save_student_checkpoint
+from akd.utils.checkpoint_parts import save_part_checkpoint
 from mmengine.config import Config
 
 TOOLS = osp.dirname(osp.abspath(__file__))
@@ -86,7 +86,7 @@ def save_student(step_work_dir: str) -> str:
     with open(pointer) as f:
         checkpoint = f.read().strip()
     out = osp.join(step_work_dir, 'student.pth')
-    save_student_checkpoint(checkpoint, out)
+    save_part_checkpoint(checkpoint, out)
     return out
 
 

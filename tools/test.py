@@ -10,9 +10,10 @@ import argparse
 import json
 
 import akd  # noqa: F401  (stack fixes first, then registries)
+from akd.engine.guard_hooks import add_guard_hooks
 from akd.utils.distributed import release_process_group
-from akd.utils.preflight import (add_guard_hooks, check_checkpoint_file,
-                                 check_data, drop_teacher_checkpoints)
+from akd.utils.preflight import (check_checkpoint_file, check_data,
+                                 drop_teacher_checkpoints)
 from akd.utils.tool_args import (add_common_args, exit_on_guard_error,
                                  load_tool_config)
 from mmengine.runner import Runner

@@ -15,10 +15,10 @@ import argparse
 
 import akd  # noqa: F401  (stack fixes first, then registries)
 import torch
+from akd.engine.guard_hooks import GUARD_HOOKS, add_guard_hooks
 from akd.utils.distributed import release_process_group
-from akd.utils.preflight import (GUARD_HOOKS, PreflightError,
-                                 add_guard_hooks, check_data,
-                                 check_checkpoint_file, check_downloads,
+from akd.utils.preflight import (PreflightError, check_checkpoint_file,
+                                 check_data, check_downloads,
                                  check_teacher_checkpoint)
 from akd.utils.tool_args import (add_common_args, exit_on_guard_error,
                                  load_tool_config)

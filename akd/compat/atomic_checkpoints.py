@@ -6,20 +6,23 @@ disk) leaves a truncated newest checkpoint, and ``--resume`` then dies in
 the zip reader. Local checkpoints are now written to a temporary file,
 flushed and renamed (:func:`akd.engine.checkpoint_files.atomic_write`). The
 automatic resume (``resume=True`` without a file) skips an unreadable newest
-checkpoint for the newest readable one and logs it, and stops with a
-``GuardError`` naming them when none is readable.
+checkpoint for the newest readable one and logs it (removing the temporary
+files of interrupted saves), and stops with a ``GuardError`` naming them when
+none is readable.
 """
+import logging
+
 import mmengine.runner
 import mmengine.runner.checkpoint as checkpoint
 import mmengine.runner.runner as runner
 from mmengine.logging import print_log
 
 from ..engine.checkpoint_files import (atomic_torch_save, newest_readable,
-                                       numbered_checkpoints)
+                                       numbered_checkpoints,
+                                       remove_partial_files)
 from ..engine.guard_error import GuardError
 
 _PATCHED = '_akd_atomic'
-WARNING = 30
 
 
 def _save_checkpoint(original):
@@ -44,11 +47,14 @@ def _find_latest_checkpoint(original):
         if (named and '://' in named) or not (named
                                               or numbered_checkpoints(path)):
             return named
+        for partial in remove_partial_files(path):
+            print_log(f'resume: removed {partial}, left by a save that was '
+                      'interrupted.', logger='current')
         found, skipped = newest_readable(path, named)
         for unreadable, reason in skipped:
             print_log(f'resume: {unreadable} is unreadable ({reason}); '
                       'trying the next newest checkpoint.', logger='current',
-                      level=WARNING)
+                      level=logging.WARNING)
         if found is None:
             listed = '; '.join(f'{p} ({reason})' for p, reason in skipped)
             raise GuardError(
@@ -57,7 +63,7 @@ def _find_latest_checkpoint(original):
                 'or give a readable checkpoint with --resume PATH.')
         if skipped:
             print_log(f'resume: resuming from {found}, the newest readable '
-                      'checkpoint.', logger='current', level=WARNING)
+                      'checkpoint.', logger='current', level=logging.WARNING)
         return found
 
     setattr(find_latest_checkpoint, _PATCHED, True)

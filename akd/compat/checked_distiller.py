@@ -4,9 +4,9 @@ Upstream problem (MMRazor 1.0): a distillation loss key without ``loss``
 only warns and is never back-propagated; a misspelt loss argument, loss
 type, recorder, connector or forward key dies on a bare ``assert`` or a
 ``TypeError`` without the config key; a loss with no forward mapping is
-never computed; a recorder on a module that is never called dies at the
-first iteration with ``record_idx is illegal``; student and teacher tensors
-of different widths die inside the loss. The checks of
+silently never computed; a recorder on a module that is never called dies
+at the first iteration with ``record_idx is illegal``; student and teacher
+tensors of different widths die inside the loss. The checks of
 :mod:`akd.engine.distiller_checks` now run where MMRazor builds, prepares
 and computes, for MMRazor's configs and akd's alike; each raises one
 message with the key, the value and the fix. Losses and forward calls are
@@ -47,7 +47,8 @@ def _build_connectors(original):
 
 def _check_after_init(original):
     """MMRazor checks mappings with asserts, and only when there are some;
-    these checks run once the distiller is built, mapped or not."""
+    these checks run once the distiller is built, mapped or not (an unmapped
+    loss or unused connector is a warning)."""
 
     def __init__(self, *args, **kwargs):
         original(self, *args, **kwargs)
@@ -66,7 +67,7 @@ def _prepare(original, side: str):
         manager = getattr(self, f'{side}_recorders')
         checks.check_recorder_sources(manager, model, side)
         original(self, model)
-        if not hasattr(self, '_akd_tracker'):
+        if getattr(self, '_akd_tracker', None) is None:
             self._akd_tracker = checks.ChildCallTracker()
         self._akd_tracker.watch(manager, model)
 

@@ -19,15 +19,18 @@ from mmengine.runner.checkpoint import _load_checkpoint
 from .downloads import CheckpointDownloadError
 from .guard_error import GuardError
 
-CHECKPOINT_NAME = re.compile(r'(?:iter|epoch)_(\d+)\.pth$')
+CHECKPOINT_NAME = re.compile(r'(?:iter|epoch)_(\d+)\.pth$')  # not best_*
 ZIP_MAGIC = b'PK\x03\x04'
+PARTIAL = '.{name}.{pid}.part'
 
 
 def atomic_write(data: bytes, path: str) -> None:
     """Write ``data`` to ``path`` so that ``path`` is never half written."""
     directory = osp.dirname(osp.abspath(path))
     os.makedirs(directory, exist_ok=True)
-    partial = osp.join(directory, f'.{osp.basename(path)}.{os.getpid()}.part')
+    partial = osp.join(directory,
+                       PARTIAL.format(name=osp.basename(path),
+                                      pid=os.getpid()))
     try:
         with open(partial, 'wb') as f:
             f.write(data)
@@ -46,8 +49,38 @@ def atomic_torch_save(obj, path: str) -> None:
         atomic_write(buffer.getvalue(), path)
 
 
+def remove_partial_files(work_dir: str) -> List[str]:
+    """Delete the temporary files of saves that a kill interrupted."""
+    pattern = PARTIAL.format(name='*', pid='*')
+    removed = []
+    for path in glob.glob(osp.join(work_dir, pattern)):
+        try:
+            os.remove(path)
+            removed.append(path)
+        except FileNotFoundError:  # another rank removed it first
+            pass
+    return removed
+
+
 def _first_line(error: BaseException) -> str:
     return f'{type(error).__name__}: {str(error).splitlines()[0][:120]}'
+
+
+def _corrupt_member(archive: zipfile.ZipFile) -> Optional[str]:
+    """The first member whose data fails its CRC (``ZipFile.testzip``,
+    except that members saved without a CRC, as torch does when
+    ``torch.utils.serialization.config.save.compute_crc32`` is off, are not
+    counted as corrupt)."""
+    for info in archive.infolist():
+        if info.CRC == 0:
+            continue
+        try:
+            with archive.open(info) as member:
+                while member.read(1 << 20):
+                    pass
+        except zipfile.BadZipFile:
+            return info.filename
+    return None
 
 
 def unreadable_reason(path: str) -> Optional[str]:
@@ -71,22 +104,37 @@ def unreadable_reason(path: str) -> Optional[str]:
         return None
     try:
         with zipfile.ZipFile(path) as archive:
-            bad_member = archive.testzip()
+            bad_member = _corrupt_member(archive)
     except (zipfile.BadZipFile, OSError, EOFError) as error:
         return _first_line(error)
     return f'corrupt member {bad_member}' if bad_member else None
 
 
+def file_problem(path: str) -> Optional[str]:
+    """What is wrong with the local checkpoint file ``path``, said as the
+    end of a sentence that starts with its name; None if nothing is."""
+    if not osp.isfile(path):
+        return f'does not exist (working directory: {osp.abspath(".")})'
+    reason = unreadable_reason(path)
+    if reason:
+        return (f'is not a readable checkpoint ({reason}): it is truncated '
+                'or corrupt, e.g. a copy or a save that was interrupted')
+    return None
+
+
+def _number(path: str) -> Optional[int]:
+    match = CHECKPOINT_NAME.match(osp.basename(path))
+    return int(match.group(1)) if match else None
+
+
 def numbered_checkpoints(work_dir: str) -> List[str]:
     """``iter_N.pth``/``epoch_N.pth`` in ``work_dir``, newest (largest N)
-    first."""
+    first; ``best_*`` checkpoints, saved without the optimiser, are not."""
     found = [
         path for path in glob.glob(osp.join(work_dir, '*.pth'))
-        if CHECKPOINT_NAME.search(osp.basename(path))
+        if _number(path) is not None
     ]
-    return sorted(
-        found, key=lambda p: int(CHECKPOINT_NAME.search(p).group(1)),
-        reverse=True)
+    return sorted(found, key=_number, reverse=True)
 
 
 def newest_readable(work_dir: str,
@@ -97,15 +145,17 @@ def newest_readable(work_dir: str,
     Args:
         work_dir (str): Where the run saved its checkpoints.
         named (str, optional): The checkpoint ``last_checkpoint`` names,
-            tried first.
+            tried first; then only older ones, so that a checkpoint left by
+            an earlier, longer run in the same directory is not taken.
 
     Returns:
         tuple: The path (None if no checkpoint is readable) and the
         ``(path, reason)`` of each unreadable one tried before it.
     """
+    limit = _number(named) if named else None
     candidates = ([named] if named else []) + [
         path for path in numbered_checkpoints(work_dir)
-        if not named or osp.abspath(path) != osp.abspath(named)
+        if limit is None or _number(path) < limit
     ]
     skipped = []
     for path in candidates:
@@ -123,23 +173,20 @@ def read_checkpoint(path: str, key: str) -> dict:
         GuardError: For a missing or unreadable file, or a URL that could
             not be fetched, naming ``key`` and the fix.
     """
-    if '://' not in path:
-        if not osp.isfile(path):
-            raise GuardError(
-                f'{key}={path!r} does not exist (working directory: '
-                f'{osp.abspath(".")}). Give the path of the .pth file, or '
-                'None to go without it.')
-        reason = unreadable_reason(path)
-        if reason:
-            raise GuardError(
-                f'{key}={path!r} is not a readable checkpoint ({reason}): '
-                'the file is truncated or corrupt, e.g. a copy or a save '
-                'that was interrupted. Copy or save it again.')
+    if '://' not in path and not osp.isfile(path):
+        raise GuardError(f'{key}={path!r} {file_problem(path)}. Give the path '
+                         'of the .pth file, or None to go without it.')
     try:
         checkpoint = _load_checkpoint(path, map_location='cpu')
     except CheckpointDownloadError as error:  # raised by akd.compat
         raise CheckpointDownloadError(error.url, error.reason, key,
                                       path) from error
+    except Exception as error:  # noqa: BLE001 - said below, if the file
+        problem = None if '://' in path else file_problem(path)
+        if problem is None:
+            raise
+        raise GuardError(f'{key}={path!r} {problem}. Copy or save it '
+                         'again.') from error
     if not isinstance(checkpoint, dict):
         raise GuardError(
             f'{key}={path!r} holds a {type(checkpoint).__name__}, not a '

@@ -81,6 +81,17 @@ def sub_state(state: Dict[str, Tensor], prefix: str) -> Dict[str, Tensor]:
     return part
 
 
+def prefixed_state(state: Dict[str, Tensor], prefix: str) -> OrderedDict:
+    """``state`` with ``prefix`` before every key (the inverse of
+    :func:`sub_state`)."""
+    moved = OrderedDict((prefix + key, value) for key, value in state.items())
+    metadata = getattr(state, '_metadata', {})
+    moved._metadata = OrderedDict(
+        (prefix + key if key else prefix[:-1], value)
+        for key, value in metadata.items())
+    return moved
+
+
 def load_with_coverage(model: nn.Module, state: Dict[str, Tensor]) -> Coverage:
     """Load what fits of ``state`` into ``model``; say what did not fit.
 
@@ -166,8 +177,31 @@ def describe_misfit(coverage: Coverage, state: Dict[str, Tensor],
     return '; '.join(parts)
 
 
-def load_teacher(teacher: nn.Module, checkpoint: dict, ckpt_key: str,
-                 ckpt: str, model_key: str) -> None:
+def restricted(coverage: Coverage, model: nn.Module,
+               prefixes: Tuple[str, ...]) -> Coverage:
+    """``coverage`` of the weights under ``prefixes`` only."""
+    sizes = {
+        key: value.numel()
+        for key, value in model.state_dict().items()
+        if key.startswith(prefixes) and not key.endswith(SKIPPED_BUFFERS)
+    }
+    missing = [key for key in coverage.missing if key in sizes]
+    mismatched = [m for m in coverage.mismatched if m[0] in sizes]
+    unfilled = set(missing) | {key for key, _, _ in mismatched}
+    return Coverage(
+        covered=sum(n for key, n in sizes.items() if key not in unfilled),
+        total=sum(sizes.values()),
+        missing=missing,
+        mismatched=mismatched,
+        unexpected=coverage.unexpected)
+
+
+def load_teacher(teacher: nn.Module,
+                 checkpoint: dict,
+                 ckpt_key: str,
+                 ckpt: str,
+                 model_key: str,
+                 runs: Optional[Tuple[str, ...]] = None) -> None:
     """Load a frozen teacher's weights, all of them, or refuse.
 
     Args:
@@ -176,10 +210,14 @@ def load_teacher(teacher: nn.Module, checkpoint: dict, ckpt_key: str,
         ckpt_key (str): The config key that named it, for messages.
         ckpt (str): Its path or URL, for messages.
         model_key (str): The config key of the teacher model.
+        runs (tuple[str], optional): Key prefixes of the parts of the
+            teacher that run (``FpnTeacherDistill``: backbone and neck);
+            only those must be filled. Defaults to the whole teacher.
 
     Raises:
         GuardError: When the checkpoint is a distillation checkpoint (its
-            student or its teacher?) or leaves any teacher weight unfilled.
+            student or its teacher?) or leaves a teacher weight that runs
+            unfilled.
     """
     state = state_dict_of(checkpoint)
     if (with_prefix(state, STUDENT_PREFIX)
@@ -191,19 +229,26 @@ def load_teacher(teacher: nn.Module, checkpoint: dict, ckpt_key: str,
             f'{ckpt_key}: its student with `python {CONVERTER} {ckpt} '
             f'student.pth`, or its teacher with `python {CONVERTER} {ckpt} '
             f'teacher.pth --prefix {TEACHER_PREFIX}`.')
-    coverage = load_with_coverage(teacher, state)
+    whole = load_with_coverage(teacher, state)
+    coverage = restricted(whole, teacher, runs) if runs else whole
+    part = (f'the {" and ".join(p.rstrip(".") for p in runs)} of '
+            f'{model_key}' if runs else model_key)
     if not coverage.complete:
         raise GuardError(
-            f'{ckpt_key}={ckpt!r} does not fit {model_key} '
+            f'{ckpt_key}={ckpt!r} does not fit {part} '
             f'({type(teacher).__name__}): '
             f'{describe_misfit(coverage, state, teacher)}. A teacher must '
             f'load fully: give {ckpt_key} a checkpoint trained with '
             f"{model_key}'s config.")
-    note = ''
-    if coverage.unexpected:
-        note = (f'; the file has {len(coverage.unexpected)} more entries the '
-                f'teacher does not use (first: '
-                f'{", ".join(coverage.unexpected[:SHOWN])})')
+    notes = []
+    if not whole.complete:
+        notes.append(f'{whole.total - whole.covered:,} values of the parts '
+                     'that do not run are left as initialised')
+    if whole.unexpected:
+        notes.append(f'the file has {len(whole.unexpected)} more entries the '
+                     f'teacher does not use (first: '
+                     f'{", ".join(whole.unexpected[:SHOWN])})')
     print_log(
         f'{ckpt_key}: {ckpt} fills all {coverage.total:,} weight values of '
-        f'{model_key}{note}.', logger='current')
+        f'{part}{"; " if notes else ""}{"; ".join(notes)}.',
+        logger='current', level=30 if not whole.complete else 20)

@@ -12,8 +12,11 @@ into MMRazor's class, so MMRazor's own configs get them too.
 """
 import difflib
 import inspect
+import logging
+import re
 from typing import Dict, Iterable, List, Optional
 
+from mmengine.logging import print_log
 from mmrazor.models.task_modules.recorder import (ModuleOutputsRecorder,
                                                   ParameterRecorder)
 from mmrazor.registry import MODELS
@@ -25,6 +28,10 @@ DISTILLER = 'model.distiller'
 RECORD_KEYS = ('recorder', 'from_student', 'record_idx', 'data_idx',
                'connector', 'connector_idx')
 CONTAINERS = (nn.ModuleList, nn.ModuleDict)
+# How PyTorch and akd's losses word a shape a loss cannot take.
+SHAPE_ERROR = re.compile(
+    r'size of tensor|shape|must match|mat1 and mat2|channels|dimension',
+    re.IGNORECASE)
 
 
 def _closest(word: str, choices: Iterable[str], n: int = 3) -> str:
@@ -43,7 +50,7 @@ def _registered_class(cfg: dict):
     """The class ``cfg['type']`` names in MMRazor's MODELS, or None."""
     if not isinstance(cfg.get('type'), str):
         return cfg.get('type')
-    with MODELS.switch_scope_and_registry(None) as registry:
+    with MODELS.switch_scope_and_registry(cfg.get('_scope_')) as registry:
         return registry.get(cfg['type'])
 
 
@@ -58,7 +65,9 @@ def _accepted_arguments(cls) -> Optional[List[str]]:
 def check_part_config(cfg: dict, key: str) -> None:
     """A loss's or connector's type exists and takes every given argument.
 
-    Nested configs with a ``type`` (AKD's ``base_loss``) are checked too.
+    Nested losses (AKD's ``base_loss``) are checked too; other nested
+    configs (``norm_cfg``, ``act_cfg``) are read by their builders, not
+    passed to a class as they are, and are left to them.
     """
     if 'type' not in cfg:
         raise GuardError(f'{key} has no type: give dict(type=<a registered '
@@ -80,8 +89,7 @@ def check_part_config(cfg: dict, key: str) -> None:
                     f'{name!r}{_closest(name, accepted)}; it takes '
                     f'{", ".join(accepted)}.')
     for name, value in cfg.items():
-        if isinstance(value, dict) and isinstance(value.get('type'), str) \
-                and _registered_class(value) is not None:
+        if 'loss' in name and isinstance(value, dict) and 'type' in value:
             check_part_config(value, f'{key}.{name}')
 
 
@@ -140,13 +148,6 @@ def check_forward_mappings(distiller, mappings) -> None:
         raise GuardError(
             f'{key} must be a dict, got {type(mappings).__name__}')
     losses = distiller.distill_losses
-    for loss_name in losses:
-        if loss_name not in mappings:
-            raise GuardError(
-                f'{DISTILLER}.distill_losses.{loss_name} has no entry in '
-                f'{key}, so it would never be computed: add '
-                f'{loss_name}=dict(preds_S=dict(recorder=..., '
-                'from_student=True), preds_T=dict(...)).')
     for loss_name, forward_mappings in mappings.items():
         if loss_name not in losses:
             raise GuardError(
@@ -167,17 +168,41 @@ def check_forward_mappings(distiller, mappings) -> None:
                     f'{forward_key!r}{_closest(forward_key, parameters)}; it '
                     f'takes {", ".join(parameters)}.')
             _check_record(loss_name, forward_key, record, distiller)
-        required = [
-            name for name, p in parameters.items()
-            if p.default is p.empty and p.kind not in (p.VAR_POSITIONAL,
-                                                       p.VAR_KEYWORD)
+        unmapped = [
+            name for name in _required_arguments(loss)
+            if name not in forward_mappings
         ]
-        unmapped = [name for name in required if name not in forward_mappings]
         if unmapped:
             raise GuardError(
                 f'{key}.{loss_name} does not map {", ".join(unmapped)}, which '
                 f'{type(loss).__name__}.forward needs: add '
                 f'{unmapped[0]}=dict(recorder=..., from_student=...).')
+    _warn_unused(distiller, mappings)
+
+
+def _required_arguments(loss: nn.Module) -> List[str]:
+    parameters = inspect.signature(loss.forward).parameters
+    return [
+        name for name, p in parameters.items() if p.default is p.empty
+        and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)
+    ]
+
+
+def _warn_unused(distiller, mappings: dict) -> None:
+    """Warn about a loss that is never computed and a connector that never
+    trains. Warnings, not errors: MMRazor's own two-stage configs (Factor
+    Transfer) keep stage-1 parts idle in stage 2 on purpose."""
+    key = f'{DISTILLER}.loss_forward_mappings'
+    for loss_name, loss in distiller.distill_losses.items():
+        if loss_name not in mappings:
+            arguments = ', '.join(
+                f'{name}=dict(recorder=..., from_student=...)'
+                for name in _required_arguments(loss))
+            print_log(
+                f'{DISTILLER}.distill_losses.{loss_name} has no entry in '
+                f'{key}, so it is never computed: add {loss_name}='
+                f'dict({arguments}) unless that is meant.', logger='current',
+                level=logging.WARNING)
     used = {
         record.get('connector')
         for forward_mappings in mappings.values()
@@ -185,11 +210,11 @@ def check_forward_mappings(distiller, mappings) -> None:
     }
     for connector in distiller.connectors:
         if connector not in used:
-            raise GuardError(
+            print_log(
                 f'{DISTILLER}.connectors.{connector} is used by no record of '
-                f'{key}, so it would never train: add connector='
-                f"'{connector}' to the record it should transform, or remove "
-                'it.')
+                f'{key}, so it never trains: add connector={connector!r} to '
+                'the record it should transform, unless that is meant.',
+                logger='current', level=logging.WARNING)
 
 
 def check_recorder_sources(manager, model: nn.Module, side: str) -> None:
@@ -202,10 +227,16 @@ def check_recorder_sources(manager, model: nn.Module, side: str) -> None:
         if isinstance(recorder, ModuleOutputsRecorder):
             if source not in modules:
                 raise GuardError(
-                    f'{key}={source!r} is not a module of the {side} '
-                    f'({type(model).__name__}){_closest(source, modules)}. '
-                    'Give a name from its named_modules().')
-            if isinstance(modules[source], CONTAINERS):
+                    f'{key}={source!r} is not a module of the '
+                    f'{type(model).__name__} these recorders hook'
+                    f'{_closest(source, modules)}. Give a name from its '
+                    'named_modules().')
+            module = modules[source]
+            # A ModuleList without a forward of its own is never called
+            # (mmseg's PPM is a ModuleList with one, and is called).
+            never_called = (isinstance(module, CONTAINERS)
+                            and type(module).forward is nn.Module.forward)
+            if never_called:
                 children = [
                     f'{source}.{child}'
                     for child, _ in modules[source].named_children()
@@ -283,32 +314,59 @@ def empty_record_error(side: str, name: str, recorder,
 def fetch_record(distiller, loss_name: str, forward_key: str, record: dict,
                  tracker: Optional[ChildCallTracker]):
     """``distiller.get_record(**record)``, or a message for an empty or too
-    short record."""
+    short record, or a connector that does not fit it."""
+    key = f'{DISTILLER}.loss_forward_mappings.{loss_name}.{forward_key}'
+    side = 'student' if record['from_student'] else 'teacher'
+    recorder = getattr(distiller,
+                       f'{side}_recorders').get_recorder(record['recorder'])
     try:
         return distiller.get_record(**record)
-    except (AssertionError, TypeError) as error:  # MMRazor's index checks
-        side = 'student' if record['from_student'] else 'teacher'
-        recorder = getattr(distiller, f'{side}_recorders').get_recorder(
-            record['recorder'])
+    except AssertionError as error:  # MMRazor's record_idx/data_idx checks
         if not recorder.data_buffer:
             ran = tracker.ran.get(recorder.source, []) if tracker else []
             raise empty_record_error(side, record['recorder'], recorder,
                                      ran) from error
+        raise _index_error(key, record, recorder, error) from error
+    except TypeError as error:
+        if 'data_idx is not None' not in str(error):
+            raise
+        raise _index_error(key, record, recorder, error) from error
+    except RuntimeError as error:
+        if not record.get('connector') or not SHAPE_ERROR.search(str(error)):
+            raise
+        raw = recorder.get_record_data(
+            record.get('record_idx', 0), record.get('data_idx'))
         raise GuardError(
-            f'{DISTILLER}.loss_forward_mappings.{loss_name}.{forward_key}: '
-            f'{error} (recorder {record["recorder"]!r}, source '
-            f'{recorder.source!r}, which recorded {len(recorder.data_buffer)} '
-            'outputs): set record_idx (which call) and data_idx (which '
-            'element of a tuple output) to what the source gives.') from error
+            f'{key}: {DISTILLER}.connectors.{record["connector"]} does not '
+            f'fit the record it transforms, of shape '
+            f'{_shape_text(_shapes(raw))} from '
+            f'{side} recorder {record["recorder"]!r}: set its in_channel '
+            'to the record\'s channels. (The connector said: '
+            f'{str(error).splitlines()[0]})') from error
+
+
+def _index_error(key: str, record: dict, recorder, error) -> GuardError:
+    return GuardError(
+        f'{key}: {error} (recorder {record["recorder"]!r}, source '
+        f'{recorder.source!r}, which recorded {len(recorder.data_buffer)} '
+        'outputs): set record_idx (which call) and data_idx (which element '
+        'of a tuple output) to what the source gives.')
 
 
 def _shapes(value) -> Optional[List[tuple]]:
+    """The shapes of a tensor (one) or of a list of tensors (levels)."""
     if isinstance(value, Tensor):
         return [tuple(value.shape)]
     if isinstance(value, (list, tuple)) and value and all(
             isinstance(v, Tensor) for v in value):
         return [tuple(v.shape) for v in value]
     return None
+
+
+def _shape_text(shapes: Optional[List[tuple]]) -> str:
+    if shapes and len(shapes) == 1:
+        return str(shapes[0])
+    return str(shapes)
 
 
 def _connector_hint(loss_name: str, forward_key: str, shape_S: tuple,
@@ -330,7 +388,10 @@ def _connector_hint(loss_name: str, forward_key: str, shape_S: tuple,
 def shape_error(loss_name: str, loss: nn.Module, mapping: dict,
                 kwargs: dict, error: Exception) -> Optional[GuardError]:
     """A message for a loss that failed on student and teacher tensors of
-    different shapes, or None when the shapes agree (another failure)."""
+    different shapes, or None for another failure (the shapes agree, or the
+    error is not about shapes, e.g. out of memory)."""
+    if not SHAPE_ERROR.search(str(error)):
+        return None
     shapes = {key: _shapes(value) for key, value in kwargs.items()}
     student = [k for k in kwargs if mapping[k]['from_student'] and shapes[k]]
     teacher = [k for k in kwargs
@@ -347,10 +408,9 @@ def shape_error(loss_name: str, loss: nn.Module, mapping: dict,
         side = 'student' if record['from_student'] else 'teacher'
         where = ', '.join(f'{k}={record[k]}' for k in RECORD_KEYS[2:]
                           if k in record)
-        shown = (shapes[forward_key][0] if len(shapes[forward_key]) == 1 else
-                 shapes[forward_key])
         return (f'{forward_key} from {side} recorder {record["recorder"]!r}'
-                f'{f" ({where})" if where else ""}: {shown}')
+                f'{f" ({where})" if where else ""}: '
+                f'{_shape_text(shapes[forward_key])}')
 
     shape_S, shape_T = pairs[0]
     return GuardError(

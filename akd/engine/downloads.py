@@ -58,15 +58,17 @@ def cached(url: str) -> bool:
 def unreachable_reason(url: str, timeout: float = 10.0) -> Optional[str]:
     """Why ``url`` cannot be fetched from here, or None if it can.
 
-    A HEAD request: a server that refuses HEAD (405) still counts as
-    reachable; no answer within ``timeout`` seconds does not.
+    A HEAD request: any answer of the server counts as reachable (a
+    signed URL may refuse HEAD with 403 and still serve GET), except 404
+    and 410, a file that is not there; no answer within ``timeout`` seconds
+    is unreachable.
     """
     request = urllib.request.Request(url, method='HEAD')
     try:
         with urllib.request.urlopen(request, timeout=timeout):
             return None
     except urllib.error.HTTPError as error:
-        if error.code in (405, 501):
+        if error.code not in (404, 410):
             return None
         return f'the server answered {error.code} {error.reason}'
     except NETWORK_ERRORS as error:

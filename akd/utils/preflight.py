@@ -9,22 +9,15 @@ from typing import Iterator, Tuple
 import mmengine.hub
 from mmengine.config import Config
 
-from ..engine.checkpoint_files import unreadable_reason
-from ..engine.downloads import (cached, config_checkpoint_urls,
-                                download_error, unreachable_reason)
+from ..engine.checkpoint_files import file_problem
+from ..engine.downloads import (cached, config_checkpoint_urls, download_error,
+                                unreachable_reason)
 from ..engine.guard_error import GuardError
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 EVALUATORS = ('val_evaluator', 'test_evaluator')
 TOY_HINT = ('For the generated toy sets run `python tools/make_toy_data.py` '
             '(or `make demo`).')
-
-
-GUARD_HOOKS = {
-    'non_finite_guard': 'mmrazor.NonFiniteGuardHook',
-    'checkpoint_fit': 'mmrazor.CheckpointFitHook',
-    'distiller_gradient_check': 'mmrazor.DistillerGradientCheckHook',
-}
 
 
 class PreflightError(GuardError):
@@ -123,30 +116,16 @@ def check_teacher_checkpoint(cfg: Config) -> None:
                 f'{key}=PATH.')
 
 
-def add_guard_hooks(cfg: Config, names) -> None:
-    """Put akd's guard hooks ``names`` under ``default_hooks``.
-
-    A config (or ``--cfg-options``) may already set their arguments, e.g.
-    ``default_hooks.non_finite_guard.max_skips=3``, or switch one off with
-    ``default_hooks.non_finite_guard=None``.
-    """
-    hooks = cfg.setdefault('default_hooks', {})
-    for name in names:
-        if name in hooks and hooks[name] is None:
-            del hooks[name]  # switched off (mmengine rejects None for it)
-            continue
-        hooks[name] = {'type': GUARD_HOOKS[name], **hooks.get(name, {})}
-
-
-def _nested_model(node: dict):
-    """The model config that MMRazor builds from ``cfg_path``."""
+def _nested_model(node: dict, key: str):
+    """The config of the model MMRazor builds from ``node['cfg_path']``."""
     cfg_path = node['cfg_path']
     if '::' in cfg_path:
-        pretrained = bool(node.get('pretrained'))
-        nested = mmengine.hub.get_config(cfg_path, pretrained)
-    else:
-        nested = Config.fromfile(cfg_path)
-    return nested
+        return mmengine.hub.get_config(cfg_path, bool(node.get('pretrained')))
+    if not osp.isfile(cfg_path):
+        raise PreflightError(
+            f'{key}.cfg_path={cfg_path!r} does not exist: give an installed '
+            "package's config as 'mmdet::path/to/config.py' or a file path.")
+    return Config.fromfile(cfg_path)
 
 
 def _checkpoint_urls(cfg: Config) -> Iterator[Tuple[str, str, str]]:
@@ -156,15 +135,27 @@ def _checkpoint_urls(cfg: Config) -> Iterator[Tuple[str, str, str]]:
     ``init_cfg`` is not fetched."""
     yield from config_checkpoint_urls({'load_from': cfg.get('load_from')})
     model = cfg.get('model', {})
-    yield from config_checkpoint_urls(model, 'model')
     parts = [('architecture', model.get('architecture'), None),
              ('teacher', model.get('teacher'), model.get('teacher_ckpt'))]
-    parts += [(f'teachers.{name}.model', spec.get('model'), spec.get('ckpt'))
-              for name, spec in model.get('teachers', {}).items()]
+    for name, spec in model.get('teachers', {}).items():
+        key = f'model.teachers.{name}'
+        yield from config_checkpoint_urls({'ckpt': spec.get('ckpt')}, key)
+        parts.append((f'teachers.{name}.model', spec.get('model'),
+                      spec.get('ckpt')))
+    rest = {
+        key: value
+        for key, value in model.items()
+        if key not in ('architecture', 'teacher', 'teachers')
+    }
+    yield from config_checkpoint_urls(rest, 'model')
     for key, node, ckpt in parts:
-        if not isinstance(node, dict) or 'cfg_path' not in node:
+        if not isinstance(node, dict):
             continue
-        nested = _nested_model(node)
+        if 'cfg_path' not in node:
+            if not ckpt:
+                yield from config_checkpoint_urls(node, f'model.{key}')
+            continue
+        nested = _nested_model(node, f'model.{key}')
         label = f'model.{key}(cfg_path={node["cfg_path"]!r})'
         if nested.get('model_path'):
             yield from config_checkpoint_urls(
@@ -189,18 +180,14 @@ def check_downloads(cfg: Config) -> None:
 
 
 def check_checkpoint_file(path: str, named: str, fix: str) -> None:
-    """Raise unless ``path`` is a readable checkpoint file.
+    """Raise unless ``path`` is a readable checkpoint file (or a URL,
+    which mmengine fetches).
 
     Args:
         path (str): The file.
         named (str): How the command line named it, e.g. ``--resume``.
         fix (str): What to give instead.
     """
-    if not osp.isfile(path):
-        raise PreflightError(f'{named} {path!r} does not exist. Give {fix}.')
-    reason = unreadable_reason(path)
-    if reason:
-        raise PreflightError(
-            f'{named} {path!r} is not a readable checkpoint ({reason}): it is '
-            f'truncated or corrupt, e.g. a save that was interrupted. Give '
-            f'{fix}.')
+    problem = None if '://' in path else file_problem(path)
+    if problem:
+        raise PreflightError(f'{named} {path!r} {problem}. Give {fix}.')

@@ -2,11 +2,13 @@
 tools/test.py."""
 import argparse
 import contextlib
+import logging
 import os
 import os.path as osp
 import sys
 
 from mmengine.config import Config, DictAction
+from mmengine.logging import MMLogger
 
 from ..engine.guard_error import GuardError
 from .preflight import load_config, set_data_root
@@ -46,8 +48,20 @@ def load_tool_config(args: argparse.Namespace) -> Config:
 def exit_on_guard_error():
     """End the tool with ``error: <message>`` and status 1 on a
     :class:`GuardError`: its message names the key and the fix, and a stack
-    trace would only bury it."""
+    trace would only bury it. The run's log file gets the message too."""
     try:
         yield
     except GuardError as error:
+        _write_to_log_files(f'stopped: {error}')
         sys.exit(f'error: {error}')
+
+
+def _write_to_log_files(message: str) -> None:
+    """``message`` in the current mmengine logger's files, not on the
+    console (the tool's exit prints it there)."""
+    logger = MMLogger.get_current_instance()
+    record = logger.makeRecord(logger.name, logging.ERROR, __file__, 0,
+                               message, (), None)
+    for handler in logger.handlers:
+        if isinstance(handler, logging.FileHandler):
+            handler.handle(record)

@@ -23,15 +23,23 @@ def _distiller(**changes):
         return MODELS.build(cfg)
 
 
+class Pyramid(nn.ModuleList):
+    """A ModuleList that is called, as mmseg's PPM is."""
+
+    def forward(self, x):
+        return [module(x) for module in self]
+
+
 class Net(nn.Module):
 
     def __init__(self, width=4):
         super().__init__()
         self.conv = nn.Conv2d(3, width, 1)
         self.blocks = nn.ModuleList([nn.Identity()])
+        self.pyramid = Pyramid([nn.Identity()])
 
     def forward(self, x):
-        return self.conv(x)
+        return self.pyramid(self.conv(x))[0]
 
 
 def test_a_wired_distiller_computes_its_loss():
@@ -47,8 +55,6 @@ def test_a_wired_distiller_computes_its_loss():
 @pytest.mark.parametrize('changes, match', [
     (dict(distill_losses=dict(cwd=dict(type='ChannelWiseDivergence')),
           loss_forward_mappings={}), "distill_losses.cwd: the key lacks"),
-    (dict(loss_forward_mappings={}),
-     'distill_losses.loss_cwd has no entry in'),
     (dict(loss_forward_mappings=dict(loss_cwd=dict(
         preds_S=dict(recorder='feat', from_student=True)))),
      r'loss_cwd does not map preds_T, which ChannelWiseDivergence.forward '
@@ -79,4 +85,99 @@ def test_widths_that_differ_name_the_connector():
     with distiller.student_recorders, distiller.teacher_recorders:
         student(torch.randn(2, 3, 4, 4)), teacher(torch.randn(2, 3, 4, 4))
     with pytest.raises(GuardError, match=r'in_channel=4, out_channel=8'):
+        distiller.compute_distill_losses()
+
+
+def test_a_module_list_with_a_forward_may_be_recorded():
+    distiller = _distiller(student_recorders=dict(
+        feat=dict(type='ModuleOutputs', source='pyramid')))
+    distiller.prepare_from_student(Net())
+
+
+def test_idle_loss_and_connector_only_warn(monkeypatch):
+    """MMRazor's Factor Transfer keeps stage-1 parts idle in stage 2."""
+    from akd.engine import distiller_checks
+    logged = []
+    monkeypatch.setattr(distiller_checks, 'print_log',
+                        lambda message, **kwargs: logged.append(message))
+    _distiller(
+        distill_losses=dict(
+            loss_cwd=dict(type='ChannelWiseDivergence'),
+            loss_l2=dict(type='L2Loss')),
+        connectors=dict(idle=dict(type='ConvModuleConnector', in_channel=4,
+                                  out_channel=4)))
+    assert logged[0].startswith(
+        'model.distiller.distill_losses.loss_l2 has no entry in '
+        'model.distiller.loss_forward_mappings, so it is never computed: '
+        'add loss_l2=dict(s_feature=dict(recorder=..., from_student=...), '
+        't_feature=dict(recorder=..., from_student=...))')
+    assert logged[1].startswith(
+        'model.distiller.connectors.idle is used by no record')
+
+
+def test_builder_configs_and_scopes_are_not_second_guessed():
+    """``norm_cfg`` is read by mmcv's builder (``requires_grad`` is not a
+    BatchNorm argument); ``_scope_`` names the registry to look in."""
+    _distiller(
+        distill_losses=dict(
+            loss_cwd=dict(type='ChannelWiseDivergence'),
+            loss_focal=dict(type='FocalLoss', _scope_='mmdet')),
+        connectors=dict(proj=dict(
+            type='ConvModuleConnector', in_channel=4, out_channel=4,
+            norm_cfg=dict(type='BN', requires_grad=True))),
+        loss_forward_mappings=dict(
+            loss_cwd=dict(
+                preds_S=dict(recorder='feat', from_student=True,
+                             connector='proj'),
+                preds_T=dict(recorder='feat', from_student=False)),
+            loss_focal=dict(
+                pred=dict(recorder='feat', from_student=True),
+                target=dict(recorder='feat', from_student=False))))
+
+
+def test_nested_loss_arguments_are_checked():
+    with pytest.raises(GuardError, match=r'loss_akd.base_loss.tua: '
+                       "ChannelWiseDivergence takes no argument 'tua'"):
+        _distiller(
+            distill_losses=dict(loss_akd=dict(
+                type='AvatarKDLoss',
+                base_loss=dict(type='ChannelWiseDivergence', tua=1))),
+            loss_forward_mappings=dict(loss_akd=dict(
+                preds_S=dict(recorder='feat', from_student=True),
+                preds_T=dict(recorder='feat', from_student=False))))
+
+
+def test_a_connector_that_does_not_fit_its_record_is_named():
+    distiller = _distiller(
+        connectors=dict(proj=dict(type='ConvModuleConnector', in_channel=8,
+                                  out_channel=4)),
+        loss_forward_mappings=dict(loss_cwd=dict(
+            preds_S=dict(recorder='feat', from_student=True,
+                         connector='proj'),
+            preds_T=dict(recorder='feat', from_student=False))))
+    student, teacher = Net(4), Net(4)
+    distiller.prepare_from_student(student)
+    distiller.prepare_from_teacher(teacher)
+    with distiller.student_recorders, distiller.teacher_recorders:
+        student(torch.randn(2, 3, 4, 4)), teacher(torch.randn(2, 3, 4, 4))
+    with pytest.raises(GuardError, match=r'preds_S: model.distiller.connectors'
+                       r'.proj does not fit the record it transforms, of '
+                       r'shape \(2, 4, 4, 4\)'):
+        distiller.compute_distill_losses()
+
+
+def test_a_failure_that_is_not_about_shapes_is_not_reworded(monkeypatch):
+    distiller = _distiller()
+    student, teacher = Net(4), Net(8)
+    distiller.prepare_from_student(student)
+    distiller.prepare_from_teacher(teacher)
+    with distiller.student_recorders, distiller.teacher_recorders:
+        student(torch.randn(2, 3, 4, 4)), teacher(torch.randn(2, 3, 4, 4))
+
+    def out_of_memory(*args, **kwargs):
+        raise RuntimeError('CUDA out of memory')
+
+    monkeypatch.setattr(distiller.distill_losses.loss_cwd, 'forward',
+                        out_of_memory)
+    with pytest.raises(RuntimeError, match='^CUDA out of memory$'):
         distiller.compute_distill_losses()

@@ -5,7 +5,8 @@ import torch
 
 from akd.engine.checkpoint_files import (atomic_torch_save, atomic_write,
                                          newest_readable, numbered_checkpoints,
-                                         read_checkpoint, unreadable_reason)
+                                         read_checkpoint, remove_partial_files,
+                                         unreadable_reason)
 from akd.engine.guard_error import GuardError
 
 
@@ -63,7 +64,9 @@ def test_legacy_torch_format_is_readable(tmp_path):
 
 
 def test_numbered_checkpoints_are_newest_first_by_number(tmp_path):
-    for name in ('iter_9.pth', 'iter_10.pth', 'best.pth', 'iter_2.pth'):
+    """``best_*`` checkpoints hold no optimiser state: not for resuming."""
+    for name in ('iter_9.pth', 'iter_10.pth', 'best_coco_bbox_mAP_iter_12.pth',
+                 'best_mIoU_epoch_3.pth', 'iter_2.pth'):
         _save(tmp_path / name)
     names = [os.path.basename(p) for p in numbered_checkpoints(tmp_path)]
     assert names == ['iter_10.pth', 'iter_9.pth', 'iter_2.pth']
@@ -78,12 +81,45 @@ def test_newest_readable_skips_torn_checkpoints(tmp_path):
     assert [path for path, _ in skipped] == [str(torn)]
 
 
+def test_a_newer_checkpoint_of_an_earlier_run_is_not_taken(tmp_path):
+    """``last_checkpoint`` names iter_4 (torn); iter_10 is left from an
+    earlier, longer run in the same directory."""
+    _save(tmp_path / 'iter_2.pth')
+    _save(tmp_path / 'iter_10.pth')
+    torn = tmp_path / 'iter_4.pth'
+    torn.write_bytes(b'PK\x03\x04 torn')
+    found, _ = newest_readable(str(tmp_path), str(torn))
+    assert found == str(tmp_path / 'iter_2.pth')
+
+
+def test_checkpoints_saved_without_crcs_are_readable(tmp_path):
+    from torch.utils.serialization import config
+    path = str(tmp_path / 'no_crc.pth')
+    config.save.compute_crc32 = False
+    try:
+        _save(path)
+    finally:
+        config.save.compute_crc32 = True
+    assert unreadable_reason(path) is None
+
+
+def test_partial_files_of_killed_saves_are_removed(tmp_path):
+    (tmp_path / '.iter_4.pth.123.part').write_bytes(b'half')
+    _save(tmp_path / 'iter_2.pth')
+    assert [os.path.basename(p)
+            for p in remove_partial_files(str(tmp_path))] == [
+                '.iter_4.pth.123.part'
+            ]
+    assert os.listdir(tmp_path) == ['iter_2.pth']
+
+
 def test_read_checkpoint_names_the_key_for_missing_and_torn_files(tmp_path):
     with pytest.raises(GuardError, match="model.teacher_ckpt='nowhere.pth' "
                        'does not exist'):
         read_checkpoint('nowhere.pth', 'model.teacher_ckpt')
     torn = tmp_path / 't.pth'
     torn.write_bytes(b'PK\x03\x04 torn')
-    with pytest.raises(GuardError, match='is not a readable checkpoint'):
+    with pytest.raises(GuardError, match="model.teacher_ckpt='.*t.pth' is "
+                       'not a readable checkpoint'):
         read_checkpoint(str(torn), 'model.teacher_ckpt')
     assert read_checkpoint(_save(tmp_path / 'ok.pth'), 'k')['state_dict']

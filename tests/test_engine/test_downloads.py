@@ -59,3 +59,37 @@ def test_message_names_key_value_url_and_fix():
                               'machine (URLError: offline)')
     assert 'wget https://host/r18.pth' in message
     assert 'set the key to None' in message
+
+
+@pytest.fixture
+def server():
+    """A local server answering HEAD with the status its path names."""
+    import http.server
+    import threading
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+
+        def do_HEAD(self):
+            self.send_response(int(self.path.strip('/').split('/')[0]))
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    httpd = http.server.HTTPServer(('127.0.0.1', 0), Handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    yield f'http://127.0.0.1:{httpd.server_port}'
+    httpd.shutdown()
+
+
+@pytest.mark.parametrize('status, reachable', [(200, True), (403, True),
+                                               (405, True), (404, False),
+                                               (410, False)])
+def test_any_answer_but_not_found_counts_as_reachable(server, status,
+                                                      reachable,
+                                                      monkeypatch):
+    monkeypatch.delenv('http_proxy', raising=False)
+    reason = unreachable_reason(f'{server}/{status}/teacher.pth', timeout=5)
+    assert (reason is None) == reachable
+    if not reachable:
+        assert reason.startswith(f'the server answered {status}')

@@ -44,7 +44,8 @@ def test_missing_checkpoint_of_one_of_several_teachers_names_it(
 def test_missing_test_checkpoint_is_named(toy_coco):
     stderr = _fails_with('tools/test.py', DET_STUDENT, 'missing.pth',
                          '--data-root', toy_coco)
-    assert "checkpoint 'missing.pth' does not exist" in stderr
+    assert "checkpoint 'missing.pth' does not exist (working directory:" \
+        in stderr
 
 
 def test_converter_refuses_a_plain_checkpoint(tmp_path):

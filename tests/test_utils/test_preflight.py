@@ -16,3 +16,33 @@ def test_set_data_root_moves_datasets_and_evaluator_files():
     assert cfg.val_dataloader.dataset.data_root == '/datasets/coco/'
     assert cfg.val_evaluator.ann_file == \
         '/datasets/coco/annotations/instances_val2017.json'
+
+
+def test_urls_of_a_run_are_found_but_not_a_loaded_teachers_init():
+    from akd.utils.preflight import _checkpoint_urls
+    backbone = dict(init_cfg=dict(type='Pretrained',
+                                  checkpoint='https://host/r50.pth'))
+    cfg = Config(dict(
+        load_from='https://host/student.pth',
+        model=dict(
+            architecture=dict(type='RetinaNet', backbone=backbone),
+            teacher=dict(type='RetinaNet', backbone=backbone),
+            teacher_ckpt='https://host/teacher.pth')))
+    assert [key for key, _, _ in _checkpoint_urls(cfg)] == [
+        'load_from', 'model.teacher_ckpt',
+        'model.architecture.backbone.init_cfg.checkpoint'
+    ]
+    cfg.model.teacher_ckpt = None  # the teacher initialises itself
+    assert 'model.teacher.backbone.init_cfg.checkpoint' in [
+        key for key, _, _ in _checkpoint_urls(cfg)
+    ]
+
+
+def test_each_teachers_checkpoint_url_is_found():
+    from akd.utils.preflight import _checkpoint_urls
+    cfg = Config(dict(model=dict(teachers=dict(
+        a=dict(model=dict(type='RetinaNet'), ckpt='https://host/a.pth'),
+        b=dict(model=dict(type='RetinaNet'), ckpt='local/b.pth')))))
+    assert [key for key, _, _ in _checkpoint_urls(cfg)] == [
+        'model.teachers.a.ckpt'
+    ]

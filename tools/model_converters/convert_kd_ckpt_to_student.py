@@ -14,7 +14,7 @@ import os.path as osp
 import sys
 
 import akd  # noqa: F401  (safe checkpoint loading on torch >= 2.6)
-from akd.utils.student_checkpoint import save_student_checkpoint
+from akd.utils.checkpoint_parts import save_part_checkpoint
 
 
 def main(argv=None):
@@ -32,8 +32,8 @@ def main(argv=None):
         sys.exit('error: OUT must differ from the input checkpoint, which '
                  'would be overwritten.')
     try:
-        converted = save_student_checkpoint(args.checkpoint, args.out,
-                                            args.prefix)
+        converted = save_part_checkpoint(args.checkpoint, args.out,
+                                         args.prefix)
     except ValueError as error:
         sys.exit(f'error: {args.checkpoint}: {error}')
     print(f'wrote {len(converted["state_dict"])} tensors of '

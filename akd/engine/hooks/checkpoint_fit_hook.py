@@ -1,6 +1,4 @@
 """Check what the runner loads: ``load_from``, ``--resume``, tools/test.py."""
-from collections import OrderedDict
-
 from mmengine.hooks import Hook
 from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
@@ -8,21 +6,11 @@ from mmrazor.registry import HOOKS
 from torch import nn
 
 from ..checkpoint_fit import (STUDENT_PREFIX, describe_misfit,
-                              load_with_coverage, state_dict_of, sub_state,
-                              with_prefix)
+                              load_with_coverage, prefixed_state,
+                              state_dict_of, sub_state, with_prefix)
 from ..guard_error import GuardError
 
 KEY = 'default_hooks.checkpoint_fit.min_coverage'
-
-
-def prefixed(state: dict, prefix: str) -> OrderedDict:
-    """``state`` with ``prefix`` before every key, its metadata too."""
-    moved = OrderedDict((prefix + key, value) for key, value in state.items())
-    metadata = getattr(state, '_metadata', {})
-    moved._metadata = OrderedDict(
-        (prefix + key if key else prefix[:-1], value)
-        for key, value in metadata.items())
-    return moved
 
 
 @HOOKS.register_module()
@@ -53,7 +41,7 @@ class CheckpointFitHook(Hook):
 
     def __init__(self, min_coverage: float = 0.5) -> None:
         if not 0 <= min_coverage <= 1:
-            raise ValueError(f'{KEY} must be in [0, 1], got {min_coverage!r}')
+            raise GuardError(f'{KEY} must be in [0, 1], got {min_coverage!r}')
         self.min_coverage = min_coverage
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
@@ -64,7 +52,7 @@ class CheckpointFitHook(Hook):
         distillation = isinstance(getattr(model, 'architecture', None),
                                   nn.Module)
         if distillation and not with_prefix(state, STUDENT_PREFIX):
-            state = prefixed(state, STUDENT_PREFIX)
+            state = prefixed_state(state, STUDENT_PREFIX)
             print_log(f'{source} holds a plain model: it is loaded as the '
                       f"student ('{STUDENT_PREFIX}').", logger='current')
         elif not distillation and with_prefix(state, STUDENT_PREFIX):

@@ -1,27 +1,32 @@
 """Stop when a learnable distiller part got no gradient in iteration 1."""
 from typing import Dict, List, Set
 
+import torch
 from mmengine.hooks import Hook
 from mmengine.model import is_model_wrapper
 from mmrazor.registry import HOOKS
 from torch import nn
 
 from ..guard_error import GuardError
+from ..rank_agreement import on_any_rank
 
 OWN_PARTS = ('architecture.', 'teacher.')  # trained by their own task losses
 
 
 @HOOKS.register_module()
 class DistillerGradientCheckHook(Hook):
-    """Every trainable parameter outside the student and the teacher (a
-    connector, MGD's generator, receptive tokens, FRSKD's self-teacher) must
-    receive a gradient in the first iteration that runs a backward pass.
+    """In a distillation algorithm (a model with an ``architecture``, the
+    student), every trainable parameter outside the student and the teacher
+    (a connector, MGD's generator, receptive tokens, FRSKD's self-teacher)
+    must receive a gradient in the first iteration that runs a backward
+    pass. Plain models are not checked.
 
     Such a part that receives none is trained by nothing: its loss is not
     mapped, is not back-propagated, or reads a detached tensor. Without this
     check the run goes on with the part at its initial values, or, under DDP
     without ``find_unused_parameters``, dies at iteration 2 with "Expected
-    to have finished reduction in the prior iteration".
+    to have finished reduction in the prior iteration". Every rank agrees
+    on the verdict.
     """
 
     def __init__(self) -> None:
@@ -32,6 +37,8 @@ class DistillerGradientCheckHook(Hook):
     def before_train(self, runner) -> None:
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
+        if not isinstance(getattr(model, 'architecture', None), nn.Module):
+            return
         trainable = {
             name: p
             for name, p in model.named_parameters() if p.requires_grad
@@ -61,9 +68,14 @@ class DistillerGradientCheckHook(Hook):
             handle.remove()
         self._handles = []
         starved = [name for name in self.watched if name not in self.received]
-        if not starved:
+        device = next(iter(self.watched.values())).device
+        if not on_any_rank(torch.tensor(bool(starved), device=device)):
             return
         parts = sorted({'.'.join(name.split('.')[:3]) for name in starved})
+        if not parts:
+            raise GuardError(
+                'a learnable distiller part received no gradient on another '
+                f'rank in iteration {runner.iter + 1}; see its log.')
         raise GuardError(
             f'model.{parts[0]} received no gradient in iteration '
             f'{runner.iter + 1} ({len(starved)} parameters of '
@@ -71,5 +83,6 @@ class DistillerGradientCheckHook(Hook):
             'reaches a loss that is back-propagated, so it would never '
             'train. Map the loss that should use it in '
             'model.distiller.loss_forward_mappings (a connector: '
-            "connector='<name>' in the record), make sure that loss's key "
-            "contains 'loss', or remove the part.")
+            "connector='<name>' in the record) and make sure that loss's "
+            "key contains 'loss'; if the part is frozen on purpose, set its "
+            'requires_grad to False; or remove it.')

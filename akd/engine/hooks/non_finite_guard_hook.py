@@ -1,9 +1,9 @@
 """Stop (or skip) at the first non-finite loss; never save NaN weights."""
+import logging
 import math
 from typing import Dict, List, Optional
 
 import torch
-import torch.distributed as dist
 from mmengine.dist import all_gather_object, get_rank
 from mmengine.hooks import CheckpointHook, Hook
 from mmengine.logging import print_log
@@ -13,18 +13,9 @@ from mmrazor.registry import HOOKS
 
 from ..checkpoint_files import newest_readable
 from ..guard_error import GuardError
+from ..rank_agreement import on_any_rank
 
 KEY = 'default_hooks.non_finite_guard.max_skips'
-WARNING = 30
-
-
-def _on_any_rank(flag: bool, device: torch.device) -> bool:
-    """Whether ``flag`` holds on some rank (one all-reduce under DDP, so
-    that every rank takes the same branch)."""
-    found = torch.tensor(float(flag), device=device)
-    if dist.is_available() and dist.is_initialized():
-        dist.all_reduce(found, op=dist.ReduceOp.MAX)
-    return bool(found.item())
 
 
 def _non_finite_tensors(state: Dict[str, torch.Tensor]) -> List[str]:
@@ -61,16 +52,19 @@ class NonFiniteGuardHook(Hook):
     (which sums every key containing ``loss``, distillation losses
     included), all-reduced so that under DDP every rank decides alike. A
     non-finite loss skips the backward pass and the step, so the weights
-    stay as they were. After ``max_skips`` skipped steps in a row, the next
-    one stops the run on every rank with the non-finite loss keys (gathered
-    from all ranks), the iteration and the newest good checkpoint. Under
-    AMP, the gradient scaler's own skipped steps (finite loss, overflowing
-    gradients) are not counted.
+    stay as they were; a skip is refused, and the run stops, if its forward
+    pass already wrote non-finite normalisation statistics. After
+    ``max_skips`` skipped steps in a row, the next one stops the run on
+    every rank with the non-finite loss keys (gathered from all ranks), the
+    iteration and the newest good checkpoint. An iteration with several
+    optimiser updates (e.g. a generator's and a student's) counts once.
+    Under AMP, the gradient scaler's own skipped steps (finite loss,
+    overflowing gradients) are not counted.
 
     A finite loss can still leave non-finite weights (an overflowing step).
     Where ``CheckpointHook`` is about to save, every rank checks the
-    weights and stops together rather than save them; rank 0 checks what it
-    writes once more (``before_save_checkpoint``).
+    weights and buffers and stops together rather than save them; rank 0
+    checks what it writes once more (``before_save_checkpoint``).
 
     Args:
         max_skips (int): Non-finite steps in a row to skip before stopping.
@@ -81,7 +75,7 @@ class NonFiniteGuardHook(Hook):
 
     def __init__(self, max_skips: int = 0) -> None:
         if not isinstance(max_skips, int) or max_skips < 0:
-            raise ValueError(
+            raise GuardError(
                 f'{KEY} must be an integer >= 0, got {max_skips!r}')
         self.max_skips = max_skips
         self.skipped = False
@@ -99,14 +93,17 @@ class NonFiniteGuardHook(Hook):
         update_params = wrapper.update_params
 
         def guarded_update_params(loss, step_kwargs=None, zero_kwargs=None):
-            non_finite = not torch.isfinite(loss.detach()).all()
-            self.skipped = _on_any_rank(non_finite, loss.device)
-            if self.skipped:
+            if on_any_rank(~torch.isfinite(loss.detach()).all()):
+                self.skipped = True
                 wrapper.zero_grad()
                 return
             update_params(loss, step_kwargs, zero_kwargs)
 
         return guarded_update_params
+
+    def before_train_iter(self, runner, batch_idx: int,
+                          data_batch=None) -> None:
+        self.skipped = False
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs: Optional[dict] = None) -> None:
@@ -128,7 +125,6 @@ class NonFiniteGuardHook(Hook):
             raise self._weights_error(runner, iteration, bad)
 
     def _count_skip(self, runner, outputs: dict) -> None:
-        self.skipped = False
         self.in_a_row += 1
         bad = {
             key: float(value)
@@ -139,14 +135,20 @@ class NonFiniteGuardHook(Hook):
         found = '; '.join(
             (f'rank {rank}: ' if len(per_rank) > 1 else '') +
             ', '.join(f'{key}={value}' for key, value in losses.items())
-            for rank, losses in per_rank if losses)
+            for rank, losses in per_rank if losses) or 'a loss not logged'
         iteration = runner.iter + 1
-        if self.in_a_row <= self.max_skips:
+        poisoned = self._non_finite_state(runner, 'buffers')
+        if self.in_a_row <= self.max_skips and not poisoned:
             print_log(
                 f'non-finite loss at iteration {iteration} ({found}): step '
                 f'skipped ({self.in_a_row} in a row; {KEY}='
-                f'{self.max_skips}).', logger='current', level=WARNING)
+                f'{self.max_skips}).', logger='current',
+                level=logging.WARNING)
             return
+        if poisoned:
+            found += ('; its forward pass wrote non-finite buffers (first: '
+                      f'{", ".join(poisoned[:3])}), so the step cannot be '
+                      'skipped')
         in_a_row = (f' ({self.in_a_row} steps in a row)'
                     if self.in_a_row > 1 else '')
         raise GuardError(
@@ -158,18 +160,27 @@ class NonFiniteGuardHook(Hook):
             'lower the loss_weight of the loss named, then --resume; or '
             f'skip up to N such steps in a row with {KEY}=N.')
 
-    def _check_weights(self, runner, iteration: int) -> None:
+    @staticmethod
+    def _non_finite_state(runner, kind: str) -> List[str]:
+        """Non-finite ``'buffers'`` or ``'parameters'`` of the model, agreed
+        on by every rank (a name list only where found locally)."""
         model = runner.model.module if is_model_wrapper(
             runner.model) else runner.model
-        bad = _non_finite_tensors(dict(model.named_parameters()))
-        device = next(model.parameters()).device
-        if _on_any_rank(bool(bad), device):
+        bad = _non_finite_tensors(dict(getattr(model, f'named_{kind}')()))
+        device = next(model.parameters(), torch.empty(0)).device
+        if on_any_rank(torch.tensor(bool(bad), device=device)):
+            return bad or ['on another rank']
+        return []
+
+    def _check_weights(self, runner, iteration: int) -> None:
+        bad = (self._non_finite_state(runner, 'parameters') +
+               self._non_finite_state(runner, 'buffers'))
+        if bad:
             raise self._weights_error(runner, iteration, bad)
 
     def _weights_error(self, runner, iteration: int,
                        bad: List[str]) -> GuardError:
-        shown = (f'{len(bad)} tensors, first: {", ".join(bad[:3])}'
-                 if bad else 'on another rank')
+        shown = f'{len(bad)} tensors, first: {", ".join(bad[:3])}'
         return GuardError(
             f'the weights became non-finite by iteration {iteration} '
             f'({shown}) though the loss was finite (overflowing '

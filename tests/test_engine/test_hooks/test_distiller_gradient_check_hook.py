@@ -65,3 +65,12 @@ def test_nothing_to_check_without_distiller_parameters():
     model.distiller.connectors.requires_grad_(False)
     hook, runner = _hooked(model)
     assert not hook._handles
+
+
+def test_plain_models_are_not_checked():
+    """A detector's unused backbone stage is not a distiller part."""
+    plain = nn.Sequential(nn.Linear(2, 2), nn.Linear(2, 2))
+    hook, runner = _hooked(plain)
+    assert not hook._handles
+    plain[0](torch.ones(1, 2)).sum().backward()
+    hook.after_train_iter(runner, 0)  # plain[1] got no gradient: fine

@@ -6,7 +6,7 @@ import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
 from mmengine.hooks import CheckpointHook
-from mmengine.optim import OptimWrapper
+from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch import nn
 
 from akd.engine.guard_error import GuardError
@@ -24,6 +24,7 @@ def _runner(tmp_path, iteration=0):
 
 def _step(hook, runner, scale):
     """One training step whose loss is ``scale`` times a finite loss."""
+    hook.before_train_iter(runner, 0)
     loss = runner.model(torch.ones(2, 3)).sum() * scale
     runner.optim_wrapper.update_params(loss)
     outputs = {'loss': loss.detach(), 'distill.loss_kd': loss.detach()}
@@ -150,3 +151,35 @@ def test_steps_skipped_for_overflowing_gradients_are_not_counted(tmp_path):
         _step(hook, runner, 1.0)
     assert torch.equal(runner.model.weight, before)
     assert hook.in_a_row == 0
+
+
+def test_a_bad_update_among_several_in_an_iteration_counts(tmp_path):
+    """A generator's NaN loss next to a finite student loss (DAFL)."""
+    hook, runner = NonFiniteGuardHook(), _runner(tmp_path)
+    generator = nn.Linear(3, 1)
+    runner.optim_wrapper = OptimWrapperDict(
+        generator=OptimWrapper(torch.optim.SGD(generator.parameters(), 0.1)),
+        student=OptimWrapper(torch.optim.SGD(runner.model.parameters(), 0.1)))
+    hook.before_train(runner)
+    hook.before_train_iter(runner, 0)
+    x = torch.ones(2, 3)
+    runner.optim_wrapper['generator'].update_params(
+        generator(x).sum() * float('nan'))
+    runner.optim_wrapper['student'].update_params(runner.model(x).sum())
+    with pytest.raises(GuardError, match='non-finite loss at iteration 1'):
+        hook.after_train_iter(runner, 0, outputs={'loss': torch.tensor(1.)})
+
+
+def test_a_step_whose_forward_poisoned_the_norm_statistics_is_not_skipped(
+        tmp_path):
+    hook, runner = NonFiniteGuardHook(max_skips=5), _runner(tmp_path)
+    runner.model = nn.Sequential(nn.Linear(3, 2), nn.BatchNorm1d(2))
+    runner.optim_wrapper = OptimWrapper(
+        torch.optim.SGD(runner.model.parameters(), lr=0.1))
+    hook.before_train(runner)
+    hook.before_train_iter(runner, 0)
+    nan_input = torch.full((4, 3), float('nan'))
+    runner.optim_wrapper.update_params(runner.model(nan_input).sum())
+    with pytest.raises(GuardError, match=r'wrote non-finite buffers \(first: '
+                       r'1.running_mean.*cannot be skipped'):
+        hook.after_train_iter(runner, 0, outputs={'loss': torch.tensor(0.)})

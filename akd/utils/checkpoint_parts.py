@@ -1,4 +1,4 @@
-"""Turn a distillation checkpoint into a plain mmdet/mmseg one.
+"""Take one model out of a distillation checkpoint, as a plain one.
 
 MMRazor's distillation algorithms keep the student under ``architecture.``
 and the teacher under ``teacher.``; losses and connectors with parameters sit
@@ -15,21 +15,23 @@ from ..engine.checkpoint_files import atomic_torch_save
 from ..engine.checkpoint_fit import STUDENT_PREFIX, sub_state
 
 
-def student_state_dict(state_dict: dict,
-                       prefix: str = STUDENT_PREFIX) -> OrderedDict:
-    """The weights under ``prefix``, under the keys the plain model
-    expects."""
+def part_state_dict(state_dict: dict,
+                    prefix: str = STUDENT_PREFIX) -> OrderedDict:
+    """The weights under ``prefix`` (the student by default), under the
+    keys the plain model expects."""
+    prefix = prefix if prefix.endswith('.') else f'{prefix}.'
     part = sub_state(state_dict, prefix)
     if not part:
         prefixes = sorted({key.split('.')[0] for key in state_dict})
-        raise ValueError(
-            f'no {prefix!r} keys in this checkpoint (top-level prefixes: '
-            f'{prefixes}): it is not an MMRazor distillation checkpoint, '
-            'and a plain model checkpoint needs no conversion.')
+        plain = (': it is not an MMRazor distillation checkpoint, and a '
+                 'plain model checkpoint needs no conversion'
+                 if prefix == STUDENT_PREFIX else '')
+        raise ValueError(f'no {prefix!r} keys in this checkpoint (top-level '
+                         f'prefixes: {prefixes}){plain}.')
     return part
 
 
-def student_checkpoint(checkpoint: dict, prefix: str = STUDENT_PREFIX) -> dict:
+def part_checkpoint(checkpoint: dict, prefix: str = STUDENT_PREFIX) -> dict:
     """A plain checkpoint: the ``state_dict`` under ``prefix``, and
     ``meta``."""
     if 'state_dict' not in checkpoint:
@@ -38,7 +40,7 @@ def student_checkpoint(checkpoint: dict, prefix: str = STUDENT_PREFIX) -> dict:
             "mmengine's CheckpointHook (keys: "
             f'{sorted(checkpoint)[:10]}).')
     converted = dict(
-        state_dict=student_state_dict(checkpoint['state_dict'], prefix))
+        state_dict=part_state_dict(checkpoint['state_dict'], prefix))
     if 'meta' in checkpoint:
         meta = {k: v for k, v in checkpoint['meta'].items()
                 if k in ('dataset_meta', 'mmengine_version', 'cfg',
@@ -47,12 +49,12 @@ def student_checkpoint(checkpoint: dict, prefix: str = STUDENT_PREFIX) -> dict:
     return converted
 
 
-def save_student_checkpoint(checkpoint_path: str, out: str,
-                            prefix: str = STUDENT_PREFIX) -> dict:
+def save_part_checkpoint(checkpoint_path: str, out: str,
+                         prefix: str = STUDENT_PREFIX) -> dict:
     """Write the plain model under ``prefix`` of the checkpoint at
     ``checkpoint_path`` to ``out``, atomically; return it. Raises
-    ValueError as ``student_checkpoint`` does."""
-    converted = student_checkpoint(
+    ValueError as ``part_checkpoint`` does."""
+    converted = part_checkpoint(
         torch.load(checkpoint_path, map_location='cpu'), prefix)
     atomic_torch_save(converted, out)
     return converted

@@ -1,9 +1,8 @@
 import pytest
 import torch
 
-from akd.utils.student_checkpoint import (save_student_checkpoint,
-                                          student_checkpoint,
-                                          student_state_dict)
+from akd.utils.checkpoint_parts import (part_checkpoint, part_state_dict,
+                                        save_part_checkpoint)
 
 
 def test_keeps_only_student_keys_without_prefix():
@@ -12,7 +11,7 @@ def test_keeps_only_student_keys_without_prefix():
         'teacher.backbone.w': torch.zeros(1),
         'distiller.connectors.c.w': torch.zeros(1),
     }
-    assert list(student_state_dict(state)) == ['backbone.w']
+    assert list(part_state_dict(state)) == ['backbone.w']
 
 
 def test_keeps_dataset_meta_and_drops_training_state():
@@ -20,14 +19,14 @@ def test_keeps_dataset_meta_and_drops_training_state():
         state_dict={'architecture.w': torch.ones(1)},
         meta=dict(dataset_meta=dict(classes=('a', )), message_hub={}),
         optimizer={}, param_schedulers=[])
-    converted = student_checkpoint(checkpoint)
+    converted = part_checkpoint(checkpoint)
     assert sorted(converted) == ['meta', 'state_dict']
     assert converted['meta'] == dict(dataset_meta=dict(classes=('a', )))
 
 
 def test_plain_checkpoint_is_rejected_with_its_prefixes():
     with pytest.raises(ValueError, match=r"prefixes: \['backbone'\]"):
-        student_state_dict({'backbone.w': torch.ones(1)})
+        part_state_dict({'backbone.w': torch.ones(1)})
 
 
 def test_prefix_takes_the_teacher():
@@ -35,8 +34,9 @@ def test_prefix_takes_the_teacher():
         'architecture.backbone.w': torch.ones(1),
         'teacher.backbone.w': torch.zeros(1),
     }
-    teacher = student_state_dict(state, prefix='teacher.')
+    teacher = part_state_dict(state, prefix='teacher.')
     assert list(teacher) == ['backbone.w']
+    assert list(part_state_dict(state, prefix='teacher')) == ['backbone.w']
     assert torch.equal(teacher['backbone.w'], torch.zeros(1))
 
 
@@ -48,7 +48,7 @@ def test_converted_teacher_of_a_distillation_checkpoint_can_teach(
     from akd.models.local_cfg_path import build_from_config_file
     from conftest import DET_TEACHER, REPO
     out = str(tmp_path / 'teacher.pth')
-    save_student_checkpoint(toy_weights['distillation'], out, 'teacher.')
+    save_part_checkpoint(toy_weights['distillation'], out, 'teacher.')
     teacher = build_from_config_file(f'{REPO}/{DET_TEACHER}')
     load_teacher(teacher, read_checkpoint(out, 'model.teacher_ckpt'),
                  'model.teacher_ckpt', out, 'model.teacher')
