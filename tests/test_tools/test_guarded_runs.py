@@ -9,6 +9,7 @@ import glob
 import importlib.util
 import os
 import os.path as osp
+import shutil
 import subprocess
 import sys
 import textwrap
@@ -289,10 +290,37 @@ def _truncate(path: str) -> None:
         f.truncate(os.path.getsize(path) // 2)
 
 
-def test_resume_skips_a_truncated_newest_checkpoint(train, tmp_path):
-    train(*SAVING, expect_error=False)
+@pytest.fixture(scope='module')
+def saved_run(train_main, toy_coco, toy_weights, tmp_path_factory):
+    """A 4-iteration run that saved iter_2.pth and iter_4.pth."""
+    work_dir = tmp_path_factory.mktemp('saved') / 'run'
+    cwd = os.getcwd()
+    os.chdir(REPO)
+    try:
+        train_main([
+            DET_DISTILL, '--work-dir',
+            str(work_dir), '--data-root', toy_coco, '--cfg-options',
+            f'model.teacher_ckpt={toy_weights["det_teacher"]}', *SHORT,
+            *SAVING
+        ])
+    finally:
+        os.chdir(cwd)
+        torch.set_flush_denormal(False)
+    return work_dir
+
+
+@pytest.fixture
+def work_dir_copy(saved_run, tmp_path):
+    """The saved run, copied where ``train`` works, its last_checkpoint
+    pointing into the copy."""
     work_dir = tmp_path / 'run'
-    _truncate(str(work_dir / 'iter_4.pth'))
+    shutil.copytree(saved_run, work_dir)
+    (work_dir / 'last_checkpoint').write_text(str(work_dir / 'iter_4.pth'))
+    return work_dir
+
+
+def test_resume_skips_a_truncated_newest_checkpoint(train, work_dir_copy):
+    _truncate(str(work_dir_copy / 'iter_4.pth'))
     log = train(*SAVING, args=['--resume'], expect_error=False)
     assert 'iter_4.pth is unreadable (BadZipFile' in log
     assert 'iter_2.pth, the newest readable checkpoint' in log
@@ -300,18 +328,16 @@ def test_resume_skips_a_truncated_newest_checkpoint(train, tmp_path):
     assert 'Saving checkpoint at 4 iterations' in log
 
 
-def test_resume_with_no_readable_checkpoint_stops(train, tmp_path):
-    train(*SAVING, expect_error=False)
+def test_resume_with_no_readable_checkpoint_stops(train, work_dir_copy):
     for name in ('iter_2.pth', 'iter_4.pth'):
-        _truncate(str(tmp_path / 'run' / name))
+        _truncate(str(work_dir_copy / name))
     error = train(*SAVING, args=['--resume'])
     assert 'resume: no checkpoint in work_dir=' in error
     assert 'is readable' in error and 'iter_2.pth (BadZipFile' in error
 
 
-def test_resume_from_a_truncated_file_names_it(train, tmp_path):
-    train(*SAVING, expect_error=False)
-    path = str(tmp_path / 'run' / 'iter_4.pth')
+def test_resume_from_a_truncated_file_names_it(train, work_dir_copy):
+    path = str(work_dir_copy / 'iter_4.pth')
     _truncate(path)
     error = train(*SAVING, args=['--resume', path])
     assert f"--resume '{path}' is not a readable checkpoint (BadZipFile" \
