@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import REPO, SEG_DISTILL
+from conftest import DET_DISTILL, REPO, SEG_DISTILL
 from test_tools.test_train_resume_test_convert import teacher_options
 
 
@@ -30,7 +30,8 @@ FRSKD_DET = 'configs/frskd/frskd_retina-r18-w16_toy-coco.py'
 FRSKD_AKD_SEG = 'configs/frskd/frskd-akd_pspnet-r18-w16-d8_toy-cityscapes.py'
 
 
-def _dist_train(config, data_root, work_dir, max_iters, tmp_path, *extra):
+def _dist_train(config, data_root, work_dir, max_iters, tmp_path, *extra,
+                options=(), check=True):
     env = dict(os.environ, PYTHON=sys.executable, PORT=_free_port(),
                OMP_NUM_THREADS='1')
     process = subprocess.run(
@@ -40,10 +41,10 @@ def _dist_train(config, data_root, work_dir, max_iters, tmp_path, *extra):
          f'train_cfg.max_iters={max_iters}', 'train_cfg.val_interval=2',
          'default_hooks.logger.interval=1',
          'default_hooks.checkpoint.interval=2',
-         *teacher_options(config, tmp_path / 'teacher.pth')],
+         *teacher_options(config, tmp_path / 'teacher.pth'), *options],
         cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
     output = process.stdout + process.stderr
-    assert process.returncode == 0, output[-5000:]
+    assert (process.returncode == 0) == check, output[-5000:]
     assert 'Distributed training: True' in output
     assert 'GPU number: 2' in output or 'World size: 2' in output
     return output
@@ -78,3 +79,14 @@ def test_dist_train_resumes_frskd_with_avatars(toy_cityscapes, tmp_path):
     assert 'resumed epoch: 0, iter: 2' in output
     assert 'Iter(train) [3/4]' in output
     assert osp.isfile(osp.join(work_dir, 'iter_4.pth'))
+
+
+def test_dist_train_stops_every_rank_at_a_non_finite_loss(toy_coco, tmp_path):
+    work_dir = tmp_path / 'ddp'
+    output = _dist_train(
+        DET_DISTILL, toy_coco, str(work_dir), 4, tmp_path,
+        options=['optim_wrapper.optimizer.lr=1e12',
+                 'optim_wrapper.clip_grad=None'], check=False)
+    assert output.count('error: non-finite loss at iteration 2: rank 0: '
+                        'loss=nan') == 2, output[-5000:]
+    assert not list(work_dir.glob('*.pth'))
