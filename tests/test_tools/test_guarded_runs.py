@@ -272,15 +272,27 @@ def test_non_finite_weights_are_never_saved(train, tmp_path):
 
 
 def test_guard_skips_up_to_max_skips_in_a_row(train, tmp_path):
+    """A loss weight of NaN: a loss that is NaN while the forward pass,
+    and so the normalisation statistics, stay finite."""
+    error = train('model.distiller.distill_losses.loss_cwd_fpn0.loss_weight='
+                  'nan', 'default_hooks.non_finite_guard.max_skips=2',
+                  'train_cfg.max_iters=6')
+    assert error.startswith('error: non-finite loss at iteration 3: loss=nan,'
+                            ' distill.loss_cwd_fpn0=nan (3 steps in a row)')
+    log = _log(tmp_path / 'run')
+    assert 'non-finite loss at iteration 1' in log
+    assert 'step skipped (2 in a row; default_hooks.non_finite_guard.' \
+        'max_skips=2)' in log
+
+
+def test_a_step_that_poisoned_batch_norm_is_not_skipped(train):
     error = train('optim_wrapper.optimizer.lr=1e12',
                   'optim_wrapper.clip_grad=None', 'train_cfg.max_iters=6',
                   'default_hooks.non_finite_guard.max_skips=2')
-    assert 'non-finite loss at iteration 4' in error
-    assert '(3 steps in a row)' in error
-    log = _log(tmp_path / 'run')
-    assert 'non-finite loss at iteration 2' in log
-    assert 'step skipped (2 in a row; default_hooks.non_finite_guard.' \
-        'max_skips=2)' in log
+    assert error.startswith('error: non-finite loss at iteration 2:')
+    assert 'its forward pass wrote non-finite buffers (first: ' \
+        'architecture.backbone.' in error
+    assert 'so the step cannot be skipped' in error
 
 
 # Resuming
