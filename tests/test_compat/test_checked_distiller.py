@@ -42,14 +42,23 @@ class Net(nn.Module):
         return self.pyramid(self.conv(x))[0]
 
 
-def test_a_wired_distiller_computes_its_loss():
-    distiller = _distiller()
-    student, teacher = Net(), Net()
+def _record(distiller, student: nn.Module, teacher: nn.Module) -> tuple:
+    """Prepare ``distiller`` on both models, run them once; return what
+    they computed."""
     distiller.prepare_from_student(student)
     distiller.prepare_from_teacher(teacher)
+    x = torch.randn(2, 3, 4, 4)
     with distiller.student_recorders, distiller.teacher_recorders:
-        student(torch.randn(2, 3, 4, 4)), teacher(torch.randn(2, 3, 4, 4))
-    assert distiller.compute_distill_losses()['loss_cwd'] > 0
+        return student(x), teacher(x)
+
+
+def test_a_wired_distiller_computes_its_loss():
+    distiller = _distiller()
+    preds_S, preds_T = _record(distiller, Net(), Net())
+    with DefaultScope.overwrite_default_scope('mmrazor'):
+        cwd = MODELS.build(dict(type='ChannelWiseDivergence'))
+    torch.testing.assert_close(distiller.compute_distill_losses()['loss_cwd'],
+                               cwd(preds_S, preds_T))
 
 
 @pytest.mark.parametrize('changes, match', [
@@ -79,11 +88,7 @@ def test_recorder_on_a_module_list_fails_when_prepared():
 
 def test_widths_that_differ_name_the_connector():
     distiller = _distiller()
-    student, teacher = Net(4), Net(8)
-    distiller.prepare_from_student(student)
-    distiller.prepare_from_teacher(teacher)
-    with distiller.student_recorders, distiller.teacher_recorders:
-        student(torch.randn(2, 3, 4, 4)), teacher(torch.randn(2, 3, 4, 4))
+    _record(distiller, Net(4), Net(8))
     with pytest.raises(GuardError, match=r'in_channel=4, out_channel=8'):
         distiller.compute_distill_losses()
 
@@ -155,11 +160,7 @@ def test_a_connector_that_does_not_fit_its_record_is_named():
             preds_S=dict(recorder='feat', from_student=True,
                          connector='proj'),
             preds_T=dict(recorder='feat', from_student=False))))
-    student, teacher = Net(4), Net(4)
-    distiller.prepare_from_student(student)
-    distiller.prepare_from_teacher(teacher)
-    with distiller.student_recorders, distiller.teacher_recorders:
-        student(torch.randn(2, 3, 4, 4)), teacher(torch.randn(2, 3, 4, 4))
+    _record(distiller, Net(4), Net(4))
     with pytest.raises(GuardError, match=r'preds_S: model.distiller.connectors'
                        r'.proj does not fit the record it transforms, of '
                        r'shape \(2, 4, 4, 4\)'):
@@ -168,11 +169,7 @@ def test_a_connector_that_does_not_fit_its_record_is_named():
 
 def test_a_failure_that_is_not_about_shapes_is_not_reworded(monkeypatch):
     distiller = _distiller()
-    student, teacher = Net(4), Net(8)
-    distiller.prepare_from_student(student)
-    distiller.prepare_from_teacher(teacher)
-    with distiller.student_recorders, distiller.teacher_recorders:
-        student(torch.randn(2, 3, 4, 4)), teacher(torch.randn(2, 3, 4, 4))
+    _record(distiller, Net(4), Net(8))
 
     def out_of_memory(*args, **kwargs):
         raise RuntimeError('CUDA out of memory')
