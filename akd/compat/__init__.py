@@ -13,6 +13,9 @@ FIXES = (
     'model_scope', 'renamed_configs', 'torchvision_urls',
     # guarded runs: mistakes stop at once with a message
     'cpu_first_checkpoints', 'checkpoint_downloads', 'atomic_checkpoints',
+    # the teacher's forward: before checked_teacher_loading, which wraps
+    # FpnTeacherDistill's (inherited) __init__
+    'teacher_forward_policy',
     'checked_teacher_loading', 'frozen_teacher_eval', 'checked_distiller')
 
 

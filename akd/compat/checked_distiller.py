@@ -10,11 +10,14 @@ tensors of different widths die inside the loss. The checks of
 :mod:`akd.engine.distiller_checks` now run where MMRazor builds, prepares
 and computes, for MMRazor's configs and akd's alike; each raises one
 message with the key, the value and the fix. Losses and forward calls are
-MMRazor's own: only the checks are added.
+MMRazor's own: only the checks are added, and every loss computes in
+float32 (:func:`akd.utils.full_precision.call_in_float32`), whatever
+precision a half-precision teacher or AMP gave its inputs.
 """
 from mmrazor.models.distillers import ConfigurableDistiller
 
 from ..engine import distiller_checks as checks
+from ..utils.full_precision import call_in_float32
 
 _PATCHED = '_akd_checked'
 
@@ -87,7 +90,7 @@ def compute_distill_losses(self):
         }
         loss = self.distill_losses[loss_name]
         try:
-            losses[loss_name] = loss(**kwargs)
+            losses[loss_name] = call_in_float32(loss, **kwargs)
         except (RuntimeError, ValueError) as error:
             guard = checks.shape_error(loss_name, loss, mapping, kwargs, error)
             if guard is None:

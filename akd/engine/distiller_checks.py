@@ -305,7 +305,9 @@ def empty_record_error(side: str, name: str, recorder,
                  'reach it')
         if side == 'teacher':
             found += (" (FpnTeacherDistill runs only the teacher's "
-                      'extract_feat: record heads with SingleTeacherDistill)')
+                      "extract_feat, as does teacher_forward='extract_feat': "
+                      'record heads with SingleTeacherDistill and '
+                      "teacher_forward='auto')")
     return GuardError(
         f'{key} (source {recorder.source!r}) recorded nothing in this '
         f'iteration: {recorder.source} was never called; {found}.')

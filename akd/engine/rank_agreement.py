@@ -13,3 +13,11 @@ def on_any_rank(flag: torch.Tensor) -> bool:
     if dist.is_available() and dist.is_initialized():
         dist.all_reduce(found, op=dist.ReduceOp.MAX)
     return bool(found.item())
+
+
+def agreed_max(value: int, device: torch.device) -> int:
+    """The largest ``value`` of any rank (this rank's without DDP)."""
+    largest = torch.tensor(value, dtype=torch.int64, device=device)
+    if dist.is_available() and dist.is_initialized():
+        dist.all_reduce(largest, op=dist.ReduceOp.MAX)
+    return int(largest.item())

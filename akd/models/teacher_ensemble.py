@@ -64,6 +64,13 @@ class TeacherEnsemble(BaseModel):
             for name in self.names
         }
 
+    def extract_feat(self, inputs) -> dict:
+        """Every teacher's backbone (and neck) features, as ``{name: ...}``."""
+        return {
+            name: getattr(self, name).extract_feat(inputs)
+            for name in self.names
+        }
+
 
 @TASK_UTILS.register_module()
 class EnsembleOutputsRecorder(BaseRecorder):

@@ -3,13 +3,13 @@ import os.path as osp
 
 import pytest
 import torch
+from conftest import REPO
 from mmengine.config import Config
 from mmengine.logging import MessageHub
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
-from conftest import REPO
-from distill_step import det_batch, seg_batch
+from akd.utils.synthetic_batch import det_batch, seg_batch
 
 CONFIGS = {
     'det': 'configs/frskd/frskd_retina-r18-w16_toy-coco.py',

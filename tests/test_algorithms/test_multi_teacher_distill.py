@@ -4,7 +4,6 @@ import os.path as osp
 import pytest
 import torch
 from conftest import REPO
-from distill_step import _without_weights, seg_batch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS, TASK_UTILS
@@ -13,6 +12,8 @@ from torch.nn.modules.dropout import _DropoutNd
 
 import akd  # noqa: F401
 from akd.models import TeacherEnsemble
+from akd.utils.random_weights import without_weights
+from akd.utils.synthetic_batch import seg_batch
 
 SEG = osp.join(
     REPO, 'configs', 'camkd', 'camkd_logits_pspnet-r18-w32+w16-'
@@ -21,7 +22,7 @@ SEG = osp.join(
 
 def _build(path):
     cfg = Config.fromfile(path)
-    _without_weights(cfg)
+    without_weights(cfg)
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         return MODELS.build(cfg.model), cfg
 

@@ -4,12 +4,13 @@ import os.path as osp
 import pytest
 import torch
 from conftest import REPO
-from distill_step import _without_weights, det_batch, seg_batch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS, TASK_UTILS
 
 import akd  # noqa: F401
+from akd.utils.random_weights import without_weights
+from akd.utils.synthetic_batch import det_batch, seg_batch
 
 SEG = osp.join(
     REPO, 'configs', 'dkd', 'dkd_logits_pspnet-r18-w32-d8_'
@@ -20,7 +21,7 @@ DET = osp.join(REPO, 'configs', 'dkd', 'dkd_logits_retina-r18-w32_'
 
 def _build(path):
     cfg = Config.fromfile(path)
-    _without_weights(cfg)
+    without_weights(cfg)
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         return MODELS.build(cfg.model)
 

@@ -1,0 +1,23 @@
+"""A distillation config built with random weights, reading no file.
+
+For tests and benchmarks, which need the architectures, not trained
+weights: no teacher checkpoint, no pretrained download, no stage-1 tokens.
+"""
+from mmengine.config import Config
+
+
+def without_weights(cfg: Config) -> None:
+    """Drop, in place, every weight file ``cfg.model`` would read."""
+    if 'teacher_ckpt' in cfg.model:  # FRSKD has no teacher
+        cfg.model.teacher_ckpt = None
+    for teacher in cfg.model.get('teachers', {}).values():
+        teacher.ckpt = None
+        teacher.model.pretrained = False
+    losses = cfg.model.get('distiller', {}).get('distill_losses', {})
+    for loss in losses.values():
+        for part in (loss, loss.get('base_loss', {})):
+            if part.get('type') == 'MasKDLoss':
+                part.tokens_ckpt = None  # random tokens: no stage 1 here
+    for part in ('architecture', 'teacher'):
+        if 'cfg_path' in cfg.model.get(part, {}):
+            cfg.model[part].pretrained = False

@@ -1,0 +1,292 @@
+"""Time and peak memory of a distillation step against its lower bound.
+
+A distillation step cannot cost less than (a) the student's own step
+(``loss`` + backward) plus (b) a teacher forward that goes just as far as
+its recorders need. For each config, with random weights on a random batch,
+this prints in one interleaved run the median time and peak memory of:
+
+- (a) the student's step;
+- (b) the teacher forward akd runs (``model.teacher_forward``, resolved on
+  one step first);
+- (c) MMRazor's step, its own ``loss`` (teacher in ``loss`` mode, or
+  ``extract_feat`` under ``FpnTeacherDistill``), teacher in float32;
+- (d) akd's step;
+
+and the ratios c/(a+b), d/(a+b) and c/d. Algorithms without a teacher
+(``SelfDistill``, ``FRSKDDistill``) get (a) and (d) only, and d/a. Peak
+memory is the CUDA allocator's peak above the part's start, or on CPU the
+peak resident set above the part's start, each part in a fresh process that
+returns freed blocks to the system (so its start is its live data).
+``--scaling`` repeats each row for batch 1/2/4, input 0.5x/1x and, for
+AKD configs, K = 1/4/8 avatars.
+
+    python tools/analysis/benchmark_distill.py CONFIG... [--batch B]
+        [--device cpu|cuda] [--size H W] [--iters N] [--scaling] [--amp]
+        [--cfg-options model.teacher_dtype=bfloat16 ...]
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import statistics
+import subprocess
+import sys
+import time
+from typing import Callable, Dict, List, Optional, Tuple
+
+import torch
+from mmengine.config import Config, DictAction
+from mmengine.registry import DefaultScope
+
+PARTS = ('a', 'b', 'c', 'd')
+AKD_OPTIONS = ('teacher_forward', 'teacher_dtype', 'teacher_dtype_on_cpu',
+               'teacher_channels_last')
+
+
+def load_config(path: str, options: Optional[dict]) -> Config:
+    import akd  # noqa: F401  (registers akd; patches MMRazor)
+    from akd.utils.random_weights import without_weights
+    cfg = Config.fromfile(path)
+    if options:
+        cfg.merge_from_dict(options)
+    without_weights(cfg)
+    return cfg
+
+
+def default_size(cfg: Config) -> Tuple[int, int]:
+    """The config's training input (H, W): its crop, or its resize scale."""
+    if 'crop_size' in cfg:
+        return tuple(cfg.crop_size)
+    for transform in cfg.train_dataloader.dataset.get('pipeline', []):
+        if transform.type in ('Resize', 'RandomResize') and \
+                'scale' in transform:
+            width, height = transform.scale
+            return height, width
+    raise ValueError(f'{cfg.filename}: no crop_size and no Resize scale in '
+                     'the train pipeline; give --size H W.')
+
+
+def avatar_losses(cfg: Config) -> List[dict]:
+    losses = cfg.model.get('distiller', {}).get('distill_losses', {})
+    return [loss for loss in losses.values()
+            if loss.get('type') == 'AvatarKDLoss']
+
+
+class Bench:
+    """One config built twice, as akd runs it and as MMRazor would, with
+    the same random weights, and one batch on ``device``."""
+
+    def __init__(self, cfg: Config, batch_size: int, size: Tuple[int, int],
+                 device: str, amp: bool) -> None:
+        from mmrazor.models.algorithms import SingleTeacherDistill
+        from mmrazor.registry import MODELS
+
+        from akd.utils.synthetic_batch import (add_crd_indices, det_batch,
+                                               seg_batch)
+        self.device, self.amp = device, amp
+        with DefaultScope.overwrite_default_scope(cfg.default_scope):
+            torch.manual_seed(0)
+            self.model = MODELS.build(cfg.model).to(device).train()
+            self.distills = isinstance(self.model, SingleTeacherDistill)
+            if self.distills:
+                mmrazor_cfg = cfg.model.copy()
+                for key in AKD_OPTIONS:
+                    mmrazor_cfg.pop(key, None)
+                torch.manual_seed(0)
+                self.mmrazor = MODELS.build(mmrazor_cfg).to(device).train()
+            student = self.model.architecture
+            if hasattr(student, 'decode_head'):
+                inputs, samples = seg_batch(batch_size, size)
+            else:
+                inputs, samples = det_batch(student, batch_size, size)
+            add_crd_indices(cfg, samples)
+        self.inputs = inputs.to(device)
+        self.samples = [sample.to(device) for sample in samples]
+        if self.distills:
+            self.run('d')  # resolves teacher_forward='auto'
+
+    def parts(self) -> Tuple[str, ...]:
+        return PARTS if self.distills else ('a', 'd')
+
+    def run(self, part: str) -> None:
+        """One step of ``part``; gradients are dropped, weights kept."""
+        from akd.compat.teacher_forward_policy import MMRAZOR_LOSS
+        batch = (self.inputs, self.samples)
+        with torch.autocast(self.device, enabled=self.amp):
+            if part == 'a':
+                self._backward(self.model, self.model.architecture(
+                    *batch, mode='loss'))
+            elif part == 'b':
+                policy = self.model.teacher_forward
+                policy.run_mode(self.model, policy.mode, *batch)
+            elif part == 'c':
+                cls = next(c for c in type(self.mmrazor).__mro__
+                           if c in MMRAZOR_LOSS)
+                self._backward(self.mmrazor,
+                               MMRAZOR_LOSS[cls](self.mmrazor, *batch))
+            else:
+                self._backward(self.model, self.model.loss(*batch))
+        if self.device == 'cuda':
+            torch.cuda.synchronize()
+
+    @staticmethod
+    def _backward(model, losses: dict) -> None:
+        loss, _ = model.parse_losses(losses)
+        loss.backward()
+        model.zero_grad(set_to_none=True)
+
+
+def time_parts(bench: Bench, iters: int) -> Dict[str, float]:
+    """Median seconds of each part over ``iters`` interleaved rounds, after
+    one round of warm-up."""
+    times = {part: [] for part in bench.parts()}
+    for round_ in range(iters + 1):
+        for part in times:
+            start = time.perf_counter()
+            bench.run(part)
+            if round_:
+                times[part].append(time.perf_counter() - start)
+    return {part: statistics.median(t) for part, t in times.items()}
+
+
+def cuda_peak(bench: Bench, part: str) -> float:
+    """MiB the CUDA allocator held above the part's start, at its peak."""
+    torch.cuda.synchronize()
+    torch.cuda.reset_peak_memory_stats()
+    start = torch.cuda.memory_allocated()
+    bench.run(part)
+    return (torch.cuda.max_memory_allocated() - start) / 2**20
+
+
+def cpu_peak(bench: Bench, part: str) -> float:
+    """MiB of resident memory above the part's start, at its peak (Linux:
+    VmHWM, reset through /proc/self/clear_refs)."""
+    bench.run(part)  # warm-up: lazy buffers, the first step's allocations
+    with open('/proc/self/clear_refs', 'w') as refs:
+        refs.write('5')  # VmHWM := VmRSS
+    start = _status_kib('VmRSS')
+    bench.run(part)
+    return (_status_kib('VmHWM') - start) / 1024
+
+
+def _status_kib(field: str) -> int:
+    with open('/proc/self/status') as status:
+        for line in status:
+            if line.startswith(field + ':'):
+                return int(line.split()[1])
+    raise RuntimeError(f'/proc/self/status has no {field}')
+
+
+def peaks(setting: dict, args) -> Dict[str, float]:
+    """Each part's peak: on CUDA here, on CPU each in a fresh process."""
+    if args.device == 'cuda':
+        bench = make_bench(setting, args)
+        return {part: cuda_peak(bench, part) for part in bench.parts()}
+    env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='65536',
+               MALLOC_TRIM_THRESHOLD_='0')  # freed blocks go back at once
+    result = {}
+    for part in PARTS:
+        cmd = [sys.executable, __file__, '--peak-of', json.dumps(setting),
+               part, '--threads', str(args.threads)]
+        if args.amp:
+            cmd.append('--amp')
+        out = subprocess.run(cmd, check=True, capture_output=True,
+                             text=True, env=env).stdout.strip()
+        if out.splitlines()[-1] != 'none':
+            result[part] = float(out.splitlines()[-1])
+    return result
+
+
+def make_bench(setting: dict, args) -> Bench:
+    cfg = load_config(setting['config'], setting['options'])
+    for loss in avatar_losses(cfg):
+        loss.num_avatars = setting.get('avatars', loss.num_avatars)
+    return Bench(cfg, setting['batch'], tuple(setting['size']), args.device,
+                 args.amp)
+
+
+def settings(path: str, args) -> List[dict]:
+    """The base setting, and with ``--scaling`` one factor varied at a
+    time."""
+    cfg = load_config(path, args.cfg_options)
+    size = tuple(args.size) if args.size else default_size(cfg)
+    base = dict(config=path, options=args.cfg_options, batch=args.batch,
+                size=size, label=f'{size[0]}x{size[1]} x {args.batch}')
+    if not args.scaling:
+        return [base]
+    rows = [dict(base, batch=b, label=f'batch {b}') for b in (1, 2, 4)]
+    half = (size[0] // 2, size[1] // 2)
+    rows += [dict(base, size=s, label=f'input {s[0]}x{s[1]}')
+             for s in (half, size)]
+    if avatar_losses(cfg):
+        rows += [dict(base, avatars=k, label=f'K={k}') for k in (1, 4, 8)]
+    return rows
+
+
+def ratio(times: Dict[str, float], top: str,
+          bottom: Callable[[Dict[str, float]], float]) -> str:
+    try:
+        return f'{times[top] / bottom(times):.2f}'
+    except KeyError:
+        return '—'
+
+
+def report(path: str, args) -> None:
+    print(f'\n### {path}\n')
+    print('| setting | a ms | b ms | c ms | d ms | c/(a+b) | d/(a+b) | c/d '
+          '| a MiB | b MiB | c MiB | d MiB | d/(a+b) MiB |')
+    print('|---|' + '---:|' * 12)
+    for setting in settings(path, args):
+        bench = make_bench(setting, args)
+        times = time_parts(bench, args.iters)
+        mode = getattr(getattr(bench.model, 'teacher_forward', None),
+                       'mode', None)
+        del bench
+        memory = peaks(setting, args) if args.memory else {}
+        lower = lambda t: t['a'] + t.get('b', 0)  # noqa: E731
+        cells = [f'{times[p] * 1e3:.0f}' if p in times else '—'
+                 for p in PARTS]
+        cells += [ratio(times, 'c', lower), ratio(times, 'd', lower),
+                  ratio(times, 'c', lambda t: t['d'])]
+        cells += [f'{memory[p]:.0f}' if p in memory else '—' for p in PARTS]
+        cells.append(ratio(memory, 'd', lower))
+        label = setting['label'] + (f' ({mode})' if mode else '')
+        print(f'| {label} | ' + ' | '.join(cells) + ' |', flush=True)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument('configs', nargs='*')
+    parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
+    parser.add_argument('--batch', type=int, default=2)
+    parser.add_argument('--size', type=int, nargs=2, metavar=('H', 'W'),
+                        help="input size; default: the config's crop or "
+                        'resize scale')
+    parser.add_argument('--iters', type=int, default=10)
+    parser.add_argument('--scaling', action='store_true')
+    parser.add_argument('--amp', action='store_true',
+                        help='the steps under autocast, as --amp trains')
+    parser.add_argument('--no-memory', dest='memory', action='store_false')
+    parser.add_argument('--threads', type=int, default=2)
+    parser.add_argument('--cfg-options', nargs='+', action=DictAction)
+    parser.add_argument('--peak-of', nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    torch.set_flush_denormal(True)  # as tools/train.py
+    if args.peak_of:
+        setting, part = json.loads(args.peak_of[0]), args.peak_of[1]
+        bench = make_bench(setting, args)
+        print(cpu_peak(bench, part) if part in bench.parts() else 'none')
+        return
+    if not args.configs:
+        parser.error('give at least one config')
+    print(f'device={args.device}, threads={args.threads}, iters='
+          f'{args.iters}, amp={args.amp}, options={args.cfg_options}')
+    for path in args.configs:
+        if not osp.isfile(path):
+            parser.error(f'config {path!r} does not exist')
+        report(path, args)
+
+
+if __name__ == '__main__':
+    main()
