@@ -11,10 +11,12 @@ this prints in one interleaved run the median time and peak memory of:
 - (c) MMRazor's step, its own ``loss`` (teacher in ``loss`` mode, or
   ``extract_feat`` under ``FpnTeacherDistill``), teacher in float32;
 - (d) akd's step;
+- (e) the distillation losses alone (connectors, losses and their
+  backward, on records of one step), what d adds to a+b at the least;
 
-and the ratios c/(a+b), d/(a+b) and c/d. Algorithms without a teacher
-(``SelfDistill``, ``FRSKDDistill``) get (a) and (d) only, and d/a. Peak
-memory is the CUDA allocator's peak above the part's start, or on CPU the
+and the ratios c/(a+b), d/(a+b), c/d and d/(a+b+e). Algorithms without a
+teacher (``SelfDistill``, ``FRSKDDistill``) get (a) and (d) only, and d/a.
+Peak memory is the CUDA allocator's peak above the part's start, or on CPU the
 peak resident set above the part's start, each part in a fresh process that
 returns freed blocks to the system (so its start is its live data).
 ``--scaling`` repeats each row for batch 1/2/4, input 0.5x/1x and, for
@@ -36,9 +38,10 @@ from typing import Callable, Dict, List, Optional, Tuple
 
 import torch
 from mmengine.config import Config, DictAction
+from mmengine.logging import MMLogger
 from mmengine.registry import DefaultScope
 
-PARTS = ('a', 'b', 'c', 'd')
+PARTS = ('a', 'b', 'c', 'd', 'e')
 AKD_OPTIONS = ('teacher_forward', 'teacher_dtype', 'teacher_dtype_on_cpu',
                'teacher_channels_last')
 
@@ -102,8 +105,37 @@ class Bench:
             add_crd_indices(cfg, samples)
         self.inputs = inputs.to(device)
         self.samples = [sample.to(device) for sample in samples]
+        self._record_leaves, self._student_records = [], {}
         if self.distills:
             self.run('d')  # resolves teacher_forward='auto'
+            self._keep_records()
+
+    def _keep_records(self) -> None:
+        """Keep the student's records of one more step as leaves, for (e)
+        to run the losses and their backward alone."""
+        with torch.autocast(self.device, enabled=self.amp):
+            self.model.loss(self.inputs, self.samples)
+        recorders = self.model.distiller.student_recorders.recorders
+        self._student_records = {
+            name: [self._leaf(record) for record in recorder.data_buffer]
+            for name, recorder in recorders.items()
+        }
+
+    def _restore_records(self) -> None:
+        """Put the kept student records back (each step (d) refills the
+        recorders; the teacher's records it leaves are equal ones)."""
+        recorders = self.model.distiller.student_recorders.recorders
+        for name, records in self._student_records.items():
+            recorders[name].data_buffer[:] = records
+
+    def _leaf(self, record):
+        if isinstance(record, (list, tuple)):
+            return type(record)(self._leaf(r) for r in record)
+        if isinstance(record, torch.Tensor) and record.is_floating_point():
+            leaf = record.detach().requires_grad_()
+            self._record_leaves.append(leaf)
+            return leaf
+        return record
 
     def parts(self) -> Tuple[str, ...]:
         return PARTS if self.distills else ('a', 'd')
@@ -124,8 +156,14 @@ class Bench:
                            if c in MMRAZOR_LOSS)
                 self._backward(self.mmrazor,
                                MMRAZOR_LOSS[cls](self.mmrazor, *batch))
-            else:
+            elif part == 'd':
                 self._backward(self.model, self.model.loss(*batch))
+            else:
+                self._restore_records()
+                self._backward(self.model,
+                               self.model.distiller.compute_distill_losses())
+                for leaf in self._record_leaves:
+                    leaf.grad = None
         if self.device == 'cuda':
             torch.cuda.synchronize()
 
@@ -185,7 +223,7 @@ def peaks(setting: dict, args) -> Dict[str, float]:
     env = dict(os.environ, MALLOC_MMAP_THRESHOLD_='65536',
                MALLOC_TRIM_THRESHOLD_='0')  # freed blocks go back at once
     result = {}
-    for part in PARTS:
+    for part in PARTS[:4]:
         cmd = [sys.executable, __file__, '--peak-of', json.dumps(setting),
                part, '--threads', str(args.threads)]
         if args.amp:
@@ -233,12 +271,17 @@ def ratio(times: Dict[str, float], top: str,
 
 def report(path: str, args) -> None:
     print(f'\n### {path}\n')
-    print('| setting | a ms | b ms | c ms | d ms | c/(a+b) | d/(a+b) | c/d '
-          '| a MiB | b MiB | c MiB | d MiB | d/(a+b) MiB |')
-    print('|---|' + '---:|' * 12)
+    print('| setting | a ms | b ms | c ms | d ms | e ms | c/(a+b) | d/(a+b) '
+          '| c/d | d/(a+b+e) | a MiB | b MiB | c MiB | d MiB | d/(a+b) MiB |')
+    print('|---|' + '---:|' * 14)
     for setting in settings(path, args):
-        bench = make_bench(setting, args)
-        times = time_parts(bench, args.iters)
+        try:
+            bench = make_bench(setting, args)
+            times = time_parts(bench, args.iters)
+        except (RuntimeError, ValueError) as error:  # e.g. BN at batch 1
+            print(f'| {setting["label"]} | cannot run: '
+                  f'{str(error).splitlines()[0][:120]} |', flush=True)
+            continue
         mode = getattr(getattr(bench.model, 'teacher_forward', None),
                        'mode', None)
         del bench
@@ -247,8 +290,10 @@ def report(path: str, args) -> None:
         cells = [f'{times[p] * 1e3:.0f}' if p in times else '—'
                  for p in PARTS]
         cells += [ratio(times, 'c', lower), ratio(times, 'd', lower),
-                  ratio(times, 'c', lambda t: t['d'])]
-        cells += [f'{memory[p]:.0f}' if p in memory else '—' for p in PARTS]
+                  ratio(times, 'c', lambda t: t['d']),
+                  ratio(times, 'd', lambda t: lower(t) + t['e'])]
+        cells += [f'{memory[p]:.0f}' if p in memory else '—'
+                  for p in PARTS[:4]]
         cells.append(ratio(memory, 'd', lower))
         label = setting['label'] + (f' ({mode})' if mode else '')
         print(f'| {label} | ' + ' | '.join(cells) + ' |', flush=True)
@@ -273,6 +318,8 @@ def main() -> None:
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     torch.set_flush_denormal(True)  # as tools/train.py
+    # the table shows the teacher forward chosen; keep INFO logs out of it
+    MMLogger.get_instance('benchmark_distill', log_level='WARNING')
     if args.peak_of:
         setting, part = json.loads(args.peak_of[0]), args.peak_of[1]
         bench = make_bench(setting, args)

@@ -1,0 +1,68 @@
+"""tools/analysis/benchmark_distill.py measures every part it names.
+
+Its numbers are timings and not checked here (speed is measured by the
+benchmark, never by a timed test); what is checked is that each part runs
+what it says, so that the ratios compare the right steps.
+"""
+import os.path as osp
+import subprocess
+import sys
+
+import torch
+from conftest import REPO, SEG_DISTILL
+
+sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
+from benchmark_distill import Bench, load_config  # noqa: E402
+
+TOOL = osp.join(REPO, 'tools', 'analysis', 'benchmark_distill.py')
+AKD_DET = ('configs/akd/akd-cwd_fpn_retina-r18-w32_retina-r18-w16_'
+           'toy-coco.py')
+
+
+def _bench(path: str, size=(64, 64)) -> Bench:
+    cfg = load_config(osp.join(REPO, path), None)
+    return Bench(cfg, batch_size=2, size=size, device='cpu', amp=False)
+
+
+def test_parts_run_the_steps_they_name(monkeypatch):
+    from akd.compat.teacher_forward_policy import MMRAZOR_LOSS
+    bench = _bench(SEG_DISTILL)
+    assert bench.model.teacher_forward.mode == 'tensor'
+    calls = []
+    for cls, loss in list(MMRAZOR_LOSS.items()):
+        monkeypatch.setitem(
+            MMRAZOR_LOSS, cls,
+            lambda *args, loss=loss: calls.append('c') or loss(*args))
+    teacher_calls = []
+    bench.model.teacher.register_forward_hook(
+        lambda *args: teacher_calls.append(1))
+    bench.run('b')
+    assert not teacher_calls  # 'tensor': the head, not the whole model
+    bench.run('c')
+    assert calls == ['c']
+    for part in ('a', 'b', 'c', 'd', 'e'):
+        bench.run(part)
+    grads = [p.grad for p in bench.model.parameters()]
+    assert all(g is None for g in grads)  # each part drops its gradients
+
+
+def test_losses_alone_backpropagate_to_the_kept_student_records():
+    bench = _bench(AKD_DET, size=(128, 128))
+    bench.run('e')
+    records = bench._student_records['fpn'][0]  # 5 neck levels, leaves
+    assert all(r.grad is None for r in records)  # dropped after the step
+    losses = bench.model.distiller.compute_distill_losses()
+    sum(losses.values()).backward()
+    # the 5th level is 1x1 at stride 128: CWD's spatial softmax is constant
+    assert all(torch.count_nonzero(r.grad) > 0 for r in records[:4])
+
+
+def test_prints_a_row_with_the_chosen_teacher_forward():
+    out = subprocess.run(
+        [sys.executable, TOOL, SEG_DISTILL, '--iters', '1', '--batch', '2',
+         '--size', '32', '64', '--no-memory'],
+        cwd=REPO, capture_output=True, text=True, check=True).stdout
+    row = [line for line in out.splitlines() if line.startswith('| 32x64 x 2')]
+    assert len(row) == 1 and '(tensor)' in row[0], out
+    cells = row[0].strip('|').split('|')
+    assert len(cells) == 15 and all(c.strip() for c in cells)
