@@ -9,9 +9,10 @@ on FPN features (5 levels, 256 channels, batch 2, of a 1333x800 image) and
 on Cityscapes logits (19 x 128 x 256, batch 2), as ratios to the original
 form; then the whole training step of AKD toy configs (K=4) against their
 base-method twins, on a batch of the toy data (`python
-tools/make_toy_data.py` first). Timing is the median over interleaved repeats, so a
-busy machine slows every variant alike. Peak memory is the CUDA allocator's
-peak on GPU and the growth of a fresh process's peak resident set (VmHWM) on CPU.
+tools/make_toy_data.py` first). Timing is the median over interleaved
+repeats, so a busy machine slows every variant alike. Peak memory is the
+CUDA allocator's peak on GPU and the growth of a fresh process's peak
+resident set (VmHWM) on CPU.
 
     python tools/analysis/benchmark_akd.py [--device cuda] [--repeats 10]
 """
@@ -24,6 +25,8 @@ from typing import Callable, Dict, List
 
 import torch
 import torch.nn.functional as F
+
+from akd.utils.process_memory import status_kib
 
 FPN_SHAPES = [(2, 256, 100, 167), (2, 256, 50, 84), (2, 256, 25, 42),
               (2, 256, 13, 21), (2, 256, 7, 11)]  # strides 8..128 of 1333x800
@@ -42,8 +45,9 @@ STEP_PAIRS = [
 
 def loss_variants(uncertainty: str) -> Dict[str, Callable]:
     """name -> builder of a loss(list of student, list of teacher)."""
-    import akd  # noqa: F401  (registers AvatarKDLoss)
     from mmrazor.registry import MODELS
+
+    import akd  # noqa: F401  (registers AvatarKDLoss)
     base_cfg = dict(type='ChannelWiseDivergence', tau=1.0)
 
     def base():
@@ -112,18 +116,9 @@ def peak_memory(tensors: str, name: str, args) -> float:
         before = torch.cuda.memory_allocated()
         run_once(loss, S, T, args.device)
         return (torch.cuda.max_memory_allocated() - before) / 2**20
-    before = _proc_status_kib('VmRSS')
+    before = status_kib('VmRSS')
     run_once(loss, S, T, args.device)
-    return (_proc_status_kib('VmHWM') - before) / 1024
-
-
-def _proc_status_kib(field: str) -> int:
-    """A memory field of /proc/self/status (VmHWM: peak RSS of this exec)."""
-    with open('/proc/self/status') as status:
-        for line in status:
-            if line.startswith(field + ':'):
-                return int(line.split()[1])
-    raise RuntimeError(f'/proc/self/status has no {field}')
+    return (status_kib('VmHWM') - before) / 1024
 
 
 def cpu_peak_memory(tensors: str, name: str, args) -> float:

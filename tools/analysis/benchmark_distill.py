@@ -41,6 +41,8 @@ from mmengine.config import Config, DictAction
 from mmengine.logging import MMLogger
 from mmengine.registry import DefaultScope
 
+from akd.utils.process_memory import status_kib
+
 PARTS = ('a', 'b', 'c', 'd', 'e')
 AKD_OPTIONS = ('teacher_forward', 'teacher_dtype', 'teacher_dtype_on_cpu',
                'teacher_channels_last')
@@ -202,17 +204,9 @@ def cpu_peak(bench: Bench, part: str) -> float:
     bench.run(part)  # warm-up: lazy buffers, the first step's allocations
     with open('/proc/self/clear_refs', 'w') as refs:
         refs.write('5')  # VmHWM := VmRSS
-    start = _status_kib('VmRSS')
+    start = status_kib('VmRSS')
     bench.run(part)
-    return (_status_kib('VmHWM') - start) / 1024
-
-
-def _status_kib(field: str) -> int:
-    with open('/proc/self/status') as status:
-        for line in status:
-            if line.startswith(field + ':'):
-                return int(line.split()[1])
-    raise RuntimeError(f'/proc/self/status has no {field}')
+    return (status_kib('VmHWM') - start) / 1024
 
 
 def peaks(setting: dict, args) -> Dict[str, float]:
