@@ -2,6 +2,7 @@
 came in: a bfloat16 teacher, or AMP's autocast around the whole step."""
 import pytest
 import torch
+from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 from tolerances import assert_close_float32
 
@@ -38,7 +39,8 @@ def _inputs(name: str) -> dict:
 
 def _loss(name: str):
     torch.manual_seed(0)  # the same avatars in every call
-    return MODELS.build(LOSSES[name])
+    with DefaultScope.overwrite_default_scope('mmrazor'):
+        return MODELS.build(LOSSES[name])
 
 
 def _half(kwargs: dict) -> dict:
