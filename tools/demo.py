@@ -53,9 +53,8 @@ TASKS = [
     Task('toy Cityscapes segmentation', 'mIoU',
          Run('configs/toy_models/pspnet_r18-w32-d8_toy-cityscapes.py', 800),
          Run('configs/toy_models/pspnet_r18-w16-d8_toy-cityscapes.py', 300),
-         Run('configs/cwd/'
-             'cwd_logits_pspnet-r18-w32-d8_pspnet-r18-w16-d8_toy-cityscapes.py',
-             300)),
+         Run('configs/cwd/cwd_logits_'
+             'pspnet-r18-w32-d8_pspnet-r18-w16-d8_toy-cityscapes.py', 300)),
 ]
 
 

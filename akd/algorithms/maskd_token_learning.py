@@ -26,7 +26,8 @@ class MasKDTokenLearning(BaseAlgorithm):
     (``ReceptiveTokens``), so the teacher sees only what its masks keep.
     Only the tokens and their weighting heads are trained, on
 
-        L = L_task(teacher with masked features) + diversity_weight * sum_l D_l,
+        L = L_task(teacher with masked features)
+            + diversity_weight * sum_l D_l,
 
     D_l the mean Dice similarity between level l's masks
     (``dice_similarity``). The teacher's weights stay frozen and its

@@ -1,4 +1,5 @@
-"""Resolve ``mmdet::``/``mmseg::`` config paths that the 3.x/1.x releases renamed.
+"""Resolve ``mmdet::``/``mmseg::`` config paths that the 3.x/1.x releases
+renamed.
 
 Upstream problem: MMRazor 1.0 ships configs that name mmdet 2.x paths, such
 as ``faster_rcnn/faster_rcnn_r50_fpn_1x_coco.py`` (mmdet 3.x:

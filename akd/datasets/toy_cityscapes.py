@@ -24,8 +24,8 @@ from .toy_canvas import add_noise, jittered_colour
 HEIGHT, WIDTH = 128, 256
 IGNORE = 255
 # train id -> base RGB colour
-ROAD, SIDEWALK, BUILDING, POLE, VEGETATION, SKY, PERSON, CAR = (0, 1, 2, 5, 8,
-                                                                  10, 11, 13)
+ROAD, SIDEWALK, BUILDING, POLE, VEGETATION, SKY, PERSON, CAR = (
+    0, 1, 2, 5, 8, 10, 11, 13)
 COLOURS = {
     ROAD: (90, 90, 95),
     SIDEWALK: (160, 140, 150),

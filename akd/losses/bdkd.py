@@ -17,7 +17,8 @@ from .loss_args import check_num_classes, check_positive
 from .pixel_samples import Levels, loss_rows
 
 
-def entropy_gap_weights(log_p_S: Tensor, log_p_T: Tensor,
+def entropy_gap_weights(p_S: Tensor, log_p_S: Tensor, p_T: Tensor,
+                        log_p_T: Tensor,
                         emphasis: float) -> Tuple[Tensor, Tensor]:
     """Per-row weights of the forward and the reverse KL.
 
@@ -27,16 +28,18 @@ def entropy_gap_weights(log_p_S: Tensor, log_p_T: Tensor,
     constants: no gradient flows through them.
 
     Args:
-        log_p_S (Tensor): Student log-probabilities ``(M, C)``.
-        log_p_T (Tensor): Teacher log-probabilities ``(M, C)``.
+        p_S, log_p_S (Tensor): Student probabilities and their logs
+            ``(M, C)``.
+        p_T, log_p_T (Tensor): Teacher probabilities and their logs
+            ``(M, C)``.
         emphasis (float): Weight of the emphasised divergence.
 
     Returns:
         tuple: ``(M, )`` forward weights and ``(M, )`` reverse weights.
     """
     with torch.no_grad():
-        entropy_S = -(log_p_S.exp() * log_p_S).sum(dim=1)  # (M,)
-        entropy_T = -(log_p_T.exp() * log_p_T).sum(dim=1)  # (M,)
+        entropy_S = -(p_S * log_p_S).sum(dim=1)  # (M,)
+        entropy_T = -(p_T * log_p_T).sum(dim=1)  # (M,)
         student_less_sure = (entropy_S > entropy_T).to(log_p_S.dtype)
         w_reverse = 1 + (emphasis - 1) * student_less_sure
         w_forward = 1 + (emphasis - 1) * (1 - student_less_sure)
@@ -51,8 +54,10 @@ def bd_kd_loss(preds_S: Tensor, preds_T: Tensor, tau: float,
                                + wr_i KL(p^S_i || p^T_i)],
 
     p_i = softmax_C(z_i / tau) for each of the M rows; (wf_i, wr_i) from
-    ``entropy_gap_weights``. Summed over classes, averaged over rows; M = 0
-    gives a zero connected to ``preds_S``.
+    ``entropy_gap_weights``. Both KLs share log p^T - log p^S, so each row
+    is one sum, sum_c (wf_i p^T_ic - wr_i p^S_ic)(log p^T_ic - log p^S_ic).
+    Summed over classes, averaged over rows; M = 0 gives a zero connected
+    to ``preds_S``.
 
     Args:
         preds_S (Tensor): Student logits ``(M, C)``.
@@ -63,11 +68,11 @@ def bd_kd_loss(preds_S: Tensor, preds_T: Tensor, tau: float,
     M = preds_S.shape[0]
     log_p_S = F.log_softmax(preds_S / tau, dim=1)  # (M, C)
     log_p_T = F.log_softmax(preds_T / tau, dim=1)  # (M, C)
-    w_forward, w_reverse = entropy_gap_weights(log_p_S, log_p_T, emphasis)
-    log_ratio = log_p_T - log_p_S  # (M, C)
-    forward_kl = (log_p_T.exp() * log_ratio).sum(dim=1)  # (M,)
-    reverse_kl = -(log_p_S.exp() * log_ratio).sum(dim=1)  # (M,)
-    per_row = w_forward * forward_kl + w_reverse * reverse_kl  # (M,)
+    p_S, p_T = log_p_S.exp(), log_p_T.exp()
+    w_forward, w_reverse = entropy_gap_weights(p_S, log_p_S, p_T, log_p_T,
+                                               emphasis)
+    mixture = w_forward[:, None] * p_T - w_reverse[:, None] * p_S  # (M, C)
+    per_row = (mixture * (log_p_T - log_p_S)).sum(dim=1)  # (M,)
     return tau**2 * per_row.sum() / max(M, 1)
 
 

@@ -21,6 +21,27 @@ from torch import Tensor, nn
 Levels = Union[Tensor, Sequence[Tensor]]
 
 
+def anchor_view(logits: Tensor, num_classes: Optional[int] = None) -> Tensor:
+    """``(N, A*C, *spatial)`` as an ``(N, *spatial, A, C)`` view, no copy.
+
+    Flattening the leading dims gives the rows in mmdet's anchor order.
+
+    Args:
+        logits (Tensor): ``(N, C)`` rows, or maps ``(N, A*C, ...)``.
+        num_classes (int, optional): C, where channels hold A anchors of C
+            classes each. Defaults to None (A = 1).
+    """
+    channels = logits.shape[1]
+    C = num_classes or channels
+    if channels % C:
+        raise ValueError(
+            f'num_classes={C} does not divide the {channels} logit channels: '
+            'set the loss\'s num_classes to the head\'s number of classes '
+            '(channels = anchors x classes).')
+    anchors = logits.unflatten(1, (channels // C, C))  # (N, A, C, ...)
+    return anchors.movedim((1, 2), (-2, -1))  # (N, ..., A, C)
+
+
 def logit_rows(logits: Tensor, num_classes: Optional[int] = None) -> Tensor:
     """``(N, A*C, H, W)`` -> ``(N*H*W*A, C)`` in mmdet's anchor order.
 
@@ -29,16 +50,7 @@ def logit_rows(logits: Tensor, num_classes: Optional[int] = None) -> Tensor:
         num_classes (int, optional): C, where channels hold A anchors of C
             classes each. Defaults to None (A = 1).
     """
-    if logits.dim() == 2 and num_classes in (None, logits.shape[1]):
-        return logits
-    channels = logits.shape[1]
-    C = num_classes or channels
-    if channels % C:
-        raise ValueError(
-            f'num_classes={C} does not divide the {channels} logit channels: '
-            'set the loss\'s num_classes to the head\'s number of classes '
-            '(channels = anchors x classes).')
-    return logits.movedim(1, -1).reshape(-1, C)  # (N*H*W*A, C)
+    return anchor_view(logits, num_classes).flatten(0, -2)
 
 
 def label_rows(labels: Tensor, logits: Tensor, num_classes: int) -> Tensor:
@@ -105,23 +117,36 @@ def pixel_samples(
                 f'student logits {shapes_S} != teacher logits {shapes_T}: '
                 'record the same head outputs from both models (or map the '
                 'student with a connector in model.distiller.connectors).')
-    S = torch.cat([logit_rows(x, num_classes) for x in levels_S])
-    C = S.shape[1]
-    T = None if levels_T is None else torch.cat(
-        [logit_rows(x, num_classes) for x in levels_T])
+    views_S = [anchor_view(x, num_classes) for x in levels_S]
+    views_T = None if levels_T is None else [
+        anchor_view(x, num_classes) for x in levels_T]
+    C = views_S[0].shape[-1]
     if gt_labels is None:
-        return S, T, None
+        return _rows(views_S), _rows(views_T), None
     levels_y = _as_levels(gt_labels)
     if len(levels_y) != len(levels_S):
         raise ValueError(
             f'{len(levels_S)} levels of logits but {len(levels_y)} of '
             'gt_labels: give one label tensor per level.')
-    y = torch.cat(
-        [label_rows(y, x, C) for y, x in zip(levels_y, levels_S)]).long()
-    keep = (y >= 0) & (y < C)
-    if bool(keep.all()):
-        return S, T, y
-    return S[keep], None if T is None else T[keep], y[keep]
+    ys = [label_rows(y, x, C).long() for y, x in zip(levels_y, levels_S)]
+    keeps = [(y >= 0) & (y < C) for y in ys]
+    if bool(torch.cat(keeps).all()):
+        return _rows(views_S), _rows(views_T), torch.cat(ys)
+    # Select the kept rows from the strided views: only they are copied, and
+    # the backward scatters into the logits' layout without a permute.
+    return (_rows(views_S, keeps), _rows(views_T, keeps),
+            torch.cat([y[keep] for y, keep in zip(ys, keeps)]))
+
+
+def _rows(views: Optional[Sequence[Tensor]],
+          keeps: Optional[Sequence[Tensor]] = None) -> Optional[Tensor]:
+    """The ``(M, C)`` rows of anchor views, only the kept ones if given."""
+    if views is None:
+        return None
+    if keeps is None:
+        return torch.cat([v.flatten(0, -2) for v in views])
+    return torch.cat(
+        [v[keep.view(v.shape[:-1])] for v, keep in zip(views, keeps)])
 
 
 def loss_rows(

@@ -127,7 +127,7 @@ class AvatarSpatialDropout(nn.Module):
         self.block_size = block_size
 
     def forward(self, teacher: Tensor, num_avatars: int) -> Tensor:
-        """Return ``(N, K, C, H, W)`` avatars of ``teacher`` ``(N, C, H, W)``."""
+        """``(N, K, C, H, W)`` avatars of ``teacher`` ``(N, C, H, W)``."""
         if teacher.dim() != 4:
             raise ValueError(
                 f'{type(self).__name__} drops spatial blocks of (N, C, H, W) '

@@ -26,6 +26,7 @@ def reference_bn(x):
 def reference_weights(teacher, avatars):
     """w_k from u_k = 1/(2C) sum_c |d_kc|^2, with loops over avatars."""
     N, K, C = avatars.shape[:3]
+
     def stats(x):  # (N, C, ...) -> per-channel mean and std
         flat = x.transpose(0, 1).reshape(C, -1)
         return flat.mean(1), flat.std(1)

@@ -47,3 +47,34 @@ def test_rejects_labels_that_do_not_fit_the_logits():
 def test_rejects_student_and_teacher_of_other_shapes():
     with pytest.raises(ValueError, match='connector'):
         pixel_samples(torch.randn(1, 3, 2, 2), torch.randn(1, 3, 2, 3))
+
+
+def test_kept_anchor_rows_and_their_gradients_match_a_loop_over_anchors():
+    N, A, C = 2, 3, 4
+    sizes = [(3, 5), (2, 2)]
+    levels = [torch.randn(N, A * C, h, w, requires_grad=True)
+              for h, w in sizes]
+    labels = [torch.randint(0, C + 1, (N, h * w * A)) for h, w in sizes]
+    S, T, y = pixel_samples(levels, [x.detach() for x in levels], labels,
+                            num_classes=C)
+    expected_rows, expected_labels = [], []
+    for x, lab in zip(levels, labels):
+        H, W = x.shape[2:]
+        for n in range(N):
+            for h in range(H):
+                for w in range(W):
+                    for a in range(A):
+                        label = int(lab[n, (h * W + w) * A + a])
+                        if label < C:
+                            expected_rows.append(x[n, a * C:(a + 1) * C, h,
+                                                   w])
+                            expected_labels.append(label)
+    expected = torch.stack(expected_rows)
+    assert y.tolist() == expected_labels
+    torch.testing.assert_close(S, expected)
+    torch.testing.assert_close(T, expected.detach())
+    weights = torch.randn_like(S)
+    grads = torch.autograd.grad((S * weights).sum(), levels)
+    expected_grads = torch.autograd.grad((expected * weights).sum(), levels)
+    for grad, expected_grad in zip(grads, expected_grads):
+        torch.testing.assert_close(grad, expected_grad)

@@ -52,7 +52,8 @@ def test_converter_refuses_a_plain_checkpoint(tmp_path):
     import torch
     plain = tmp_path / 'plain.pth'
     torch.save(dict(state_dict={'backbone.w': torch.ones(1)}), plain)
-    stderr = _fails_with('tools/model_converters/convert_kd_ckpt_to_student.py',
-                         str(plain), str(tmp_path / 'out.pth'))
+    stderr = _fails_with(
+        'tools/model_converters/convert_kd_ckpt_to_student.py', str(plain),
+        str(tmp_path / 'out.pth'))
     assert "no 'architecture.' keys" in stderr
     assert not (tmp_path / 'out.pth').exists()
