@@ -259,8 +259,6 @@ def difference(records: Records, reference: Records) -> Optional[str]:
     for (loss_name, forward_key), expected in reference.items():
         where = f'{loss_name}.{forward_key}'
         got = records[loss_name, forward_key]
-        if got is MISSING and expected is MISSING:
-            continue
         if got is MISSING:
             return f'records nothing for {where}'
         if expected is MISSING:
