@@ -243,6 +243,14 @@ class AvatarKDLoss(nn.Module):
                 'out_channel=..., kernel_size=1)) and name it as '
                 f"connector='...' in the {self._student_key} mapping of "
                 'loss_forward_mappings.')
+        if preds_T.shape[0] * preds_T.shape[2:].numel() < 2:
+            raise ValueError(
+                f'{type(self).__name__}({type(self.base_loss).__name__}): '
+                f'the teacher map {tuple(preds_T.shape)} has one value per '
+                'channel, so the batch statistics of its avatars are '
+                'undefined. Train with more images per GPU '
+                '(train_dataloader.batch_size) or larger inputs, or leave '
+                'this level out of the recorder.')
 
     def _log(self, statistic: str, values: Sequence[Tensor]) -> None:
         value = torch.stack(values).mean().item()

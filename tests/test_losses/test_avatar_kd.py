@@ -176,6 +176,17 @@ def test_rejects_shape_mismatch_naming_connector():
         assert part in message
 
 
+@pytest.mark.parametrize('uncertainty', ['bn', 'variance'])
+def test_one_value_per_channel_names_the_batch_size(uncertainty):
+    loss = AvatarKDLoss(base_loss=CWD, uncertainty=uncertainty)
+    levels = [torch.randn(1, 4, 2, 2), torch.randn(1, 4, 1, 1)]  # FPN top
+    with pytest.raises(ValueError) as error:
+        loss(levels, [x.clone() for x in levels])
+    assert ('AvatarKDLoss(ChannelWiseDivergence): the teacher map '
+            '(1, 4, 1, 1) has one value per channel') in str(error.value)
+    assert 'train_dataloader.batch_size' in str(error.value)
+
+
 @pytest.mark.parametrize('cfg,match', [
     (dict(num_avatars=0), 'AvatarKDLoss.num_avatars must be an integer >= 1'),
     (dict(uncertainty='std'), "AvatarKDLoss.uncertainty must be one of"),
