@@ -387,6 +387,16 @@ def _connector_hint(loss_name: str, forward_key: str, shape_S: tuple,
             'of the same stride, or add a connector that resizes.')
 
 
+def input_error(loss_name: str, error: Exception) -> Optional[GuardError]:
+    """A loss's own one-line ValueError, which names what is wrong with its
+    input and the fix, under the loss's config key; None for anything else
+    (a stack trace then shows where it came from)."""
+    message = str(error)
+    if not isinstance(error, ValueError) or '\n' in message:
+        return None
+    return GuardError(f'{DISTILLER}.distill_losses.{loss_name}: {message}')
+
+
 def shape_error(loss_name: str, loss: nn.Module, mapping: dict,
                 kwargs: dict, error: Exception) -> Optional[GuardError]:
     """A message for a loss that failed on student and teacher tensors of

@@ -20,6 +20,8 @@ import torch
 import akd  # noqa: F401  (torch.load of mmengine checkpoints)
 from conftest import DET_DISTILL, DET_STUDENT, REPO, SEG_DISTILL, run_tool
 
+AKD_DISTILL = ('configs/akd/'
+               'akd-cwd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py')
 SHORT = [
     'train_dataloader.batch_size=2', 'train_cfg.max_iters=2',
     'train_cfg.val_interval=100', 'default_hooks.logger.interval=1'
@@ -209,6 +211,15 @@ def test_width_mismatch_names_the_connector_to_add(train):
         "recorder 'fpn' (data_idx=0): (2, 32, 32, 32)" in error
     assert "connectors=dict(loss_cwd_fpn0_s=dict(type='ConvModuleConnector'," \
         ' in_channel=16, out_channel=32' in error
+
+
+def test_a_losss_own_input_error_is_named_under_its_key(train):
+    error = train('train_dataloader.batch_size=1', config=AKD_DISTILL)
+    assert error.startswith(
+        'error: model.distiller.distill_losses.loss_akd: AvatarKDLoss('
+        'ChannelWiseDivergence): the teacher map (1, 64, 1, 1) has one '
+        'value per channel'), error
+    assert 'train_dataloader.batch_size' in error
 
 
 def test_recorder_on_a_module_never_called_names_children_that_ran(train):
