@@ -12,7 +12,8 @@ import torch
 from conftest import REPO, SEG_DISTILL
 
 sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
-from benchmark_distill import Bench, load_config  # noqa: E402
+from benchmark_distill import (Bench, default_size,  # noqa: E402
+                               load_config)
 
 TOOL = osp.join(REPO, 'tools', 'analysis', 'benchmark_distill.py')
 AKD_DET = ('configs/akd/akd-cwd_fpn_retina-r18-w32_retina-r18-w16_'
@@ -66,3 +67,13 @@ def test_prints_a_row_with_the_chosen_teacher_forward():
     assert len(row) == 1 and '(tensor)' in row[0], out
     cells = row[0].strip('|').split('|')
     assert len(cells) == 15 and all(c.strip() for c in cells)
+
+
+def test_default_size_is_the_largest_scale_a_pipeline_picks():
+    sizes = {
+        'configs/cwd/cwd_fpn_retina-r101_retina-r50_1x_coco.py': (800, 1333),
+        'configs/cwd/cwd_fpn_fcos-r101_fcos-r50_2x_coco.py': (800, 1333),
+        SEG_DISTILL: (128, 256),
+    }
+    for path, size in sizes.items():
+        assert default_size(load_config(osp.join(REPO, path), None)) == size

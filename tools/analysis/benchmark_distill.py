@@ -59,13 +59,16 @@ def load_config(path: str, options: Optional[dict]) -> Config:
 
 
 def default_size(cfg: Config) -> Tuple[int, int]:
-    """The config's training input (H, W): its crop, or its resize scale."""
+    """The config's training input (H, W): its crop, or its resize scale,
+    the largest one where the pipeline picks among several."""
     if 'crop_size' in cfg:
         return tuple(cfg.crop_size)
     for transform in cfg.train_dataloader.dataset.get('pipeline', []):
-        if transform.type in ('Resize', 'RandomResize') and \
-                'scale' in transform:
-            width, height = transform.scale
+        scales = transform.get('scales', transform.get('scale'))
+        if 'Resize' in transform.type and scales:
+            if isinstance(scales[0], int):
+                scales = [scales]  # one (w, h)
+            width, height = max(scales, key=lambda s: s[0] * s[1])
             return height, width
     raise ValueError(f'{cfg.filename}: no crop_size and no Resize scale in '
                      'the train pipeline; give --size H W.')
