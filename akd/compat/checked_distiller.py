@@ -92,9 +92,9 @@ def compute_distill_losses(self):
         try:
             losses[loss_name] = call_in_float32(loss, **kwargs)
         except (RuntimeError, ValueError) as error:
-            guard = checks.shape_error(loss_name, loss, mapping, kwargs,
-                                       error) or checks.input_error(
-                                           loss_name, error)
+            guard = (checks.shape_error(loss_name, loss, mapping, kwargs,
+                                        error)
+                     or checks.input_error(loss_name, error))
             if guard is None:
                 raise
             raise guard from error
