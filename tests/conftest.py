@@ -9,6 +9,8 @@ REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
 DET_DISTILL = 'configs/cwd/cwd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
 SEG_DISTILL = ('configs/cwd/cwd_logits_'
                'pspnet-r18-w32-d8_pspnet-r18-w16-d8_toy-cityscapes.py')
+AKD_DISTILL = ('configs/akd/'
+               'akd-cwd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py')
 DET_STUDENT = 'configs/toy_models/retinanet_r18-w16_fpn_toy-coco.py'
 SEG_STUDENT = 'configs/toy_models/pspnet_r18-w16-d8_toy-cityscapes.py'
 

@@ -42,19 +42,8 @@ def anchor_view(logits: Tensor, num_classes: Optional[int] = None) -> Tensor:
     return anchors.movedim((1, 2), (-2, -1))  # (N, ..., A, C)
 
 
-def logit_rows(logits: Tensor, num_classes: Optional[int] = None) -> Tensor:
-    """``(N, A*C, H, W)`` -> ``(N*H*W*A, C)`` in mmdet's anchor order.
-
-    Args:
-        logits (Tensor): ``(N, C)`` rows, or maps ``(N, A*C, ...)``.
-        num_classes (int, optional): C, where channels hold A anchors of C
-            classes each. Defaults to None (A = 1).
-    """
-    return anchor_view(logits, num_classes).flatten(0, -2)
-
-
 def label_rows(labels: Tensor, logits: Tensor, num_classes: int) -> Tensor:
-    """One label per row of ``logit_rows(logits, num_classes)``.
+    """One label per row of ``anchor_view(logits, num_classes)``.
 
     Args:
         labels (Tensor): Segmentation maps ``(N, H', W')``/``(N, 1, H', W')``

@@ -2,13 +2,13 @@
 import pytest
 import torch
 
-from akd.losses.pixel_samples import logit_rows, pixel_samples
+from akd.losses.pixel_samples import anchor_view, pixel_samples
 
 
 def test_anchor_rows_follow_mmdets_order():
     N, A, C, H, W = 2, 3, 4, 2, 5
     logits = torch.randn(N, A * C, H, W)
-    rows = logit_rows(logits, num_classes=C)
+    rows = anchor_view(logits, num_classes=C).flatten(0, -2)
     for n in range(N):
         for h in range(H):
             for w in range(W):
@@ -36,7 +36,7 @@ def test_background_anchors_are_dropped():
 
 def test_rejects_num_classes_that_does_not_divide_the_channels():
     with pytest.raises(ValueError, match='does not divide the 10 logit'):
-        logit_rows(torch.randn(1, 10, 2, 2), num_classes=4)
+        anchor_view(torch.randn(1, 10, 2, 2), num_classes=4)
 
 
 def test_rejects_labels_that_do_not_fit_the_logits():

@@ -9,15 +9,13 @@ import subprocess
 import sys
 
 import torch
-from conftest import REPO, SEG_DISTILL
+from conftest import AKD_DISTILL, REPO, SEG_DISTILL
 
 sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
 from benchmark_distill import (Bench, default_size,  # noqa: E402
                                load_config)
 
 TOOL = osp.join(REPO, 'tools', 'analysis', 'benchmark_distill.py')
-AKD_DET = ('configs/akd/akd-cwd_fpn_retina-r18-w32_retina-r18-w16_'
-           'toy-coco.py')
 
 
 def _bench(path: str, size=(64, 64)) -> Bench:
@@ -48,7 +46,7 @@ def test_parts_run_the_steps_they_name(monkeypatch):
 
 
 def test_losses_alone_backpropagate_to_the_kept_student_records():
-    bench = _bench(AKD_DET, size=(128, 128))
+    bench = _bench(AKD_DISTILL, size=(128, 128))
     bench.run('e')
     records = bench._student_records['fpn'][0]  # 5 neck levels, leaves
     assert all(r.grad is None for r in records)  # dropped after the step

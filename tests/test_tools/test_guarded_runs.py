@@ -18,10 +18,9 @@ import pytest
 import torch
 
 import akd  # noqa: F401  (torch.load of mmengine checkpoints)
-from conftest import DET_DISTILL, DET_STUDENT, REPO, SEG_DISTILL, run_tool
+from conftest import (AKD_DISTILL, DET_DISTILL, DET_STUDENT, REPO,
+                      SEG_DISTILL, run_tool)
 
-AKD_DISTILL = ('configs/akd/'
-               'akd-cwd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py')
 SHORT = [
     'train_dataloader.batch_size=2', 'train_cfg.max_iters=2',
     'train_cfg.val_interval=100', 'default_hooks.logger.interval=1'
