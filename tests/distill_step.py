@@ -4,6 +4,7 @@ import os.path as osp
 import torch
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper
+from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
@@ -25,11 +26,11 @@ def take_distillation_step(path: str,
     """
     cfg = Config.fromfile(path)
     without_weights(cfg)
-    is_seg = cfg.default_scope == 'mmseg' or 'cityscapes' in osp.basename(
-        path)
+    if cfg.model.type == 'OnlineDistill':
+        return take_online_step(cfg)
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
         model = MODELS.build(cfg.model)
-        inputs, data_samples = seg_batch() if is_seg else det_batch(model)
+        inputs, data_samples = synthetic_batch(cfg, model)
         add_crd_indices(cfg, data_samples)
         model.train()
         student = [
@@ -53,4 +54,46 @@ def take_distillation_step(path: str,
     assert distill_keys, sorted(log_vars)
     assert all(torch.isfinite(torch.tensor(log_vars[k])) for k in log_vars)
     assert any(not torch.equal(b, p) for b, p in zip(before, student))
+    return log_vars
+
+
+def synthetic_batch(cfg: Config, model) -> tuple:
+    """A small batch for the config's task (inputs, data samples)."""
+    if cfg.default_scope == 'mmseg' or 'cityscapes' in osp.basename(
+            cfg.filename):
+        return seg_batch()
+    return det_batch(model)
+
+
+def peer_optimizers(model, lr: float = 0.01):
+    """SGD for every trainable peer, as the configs' constructor builds."""
+    return OPTIM_WRAPPER_CONSTRUCTORS.build(
+        dict(type='PeerOptimWrapperConstructor',
+             optim_wrapper_cfg=dict(optimizer=dict(type='SGD', lr=lr))))(
+                 model)
+
+
+def take_online_step(cfg: Config) -> dict:
+    """One ``OnlineDistill.train_step``: every learning peer's parameters
+    get a gradient and move, and mutual losses are logged finite."""
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        model = MODELS.build(cfg.model)
+        inputs, data_samples = synthetic_batch(cfg, model)
+        model.train()
+        before = {k: p.detach().clone() for k, p in model.named_parameters()}
+        log_vars = model.train_step(
+            dict(inputs=inputs, data_samples=data_samples),
+            peer_optimizers(model))
+    paused = set(model.peer_names) - set(model.trainable_peers)
+    if log_vars.get('switch.expert', 0) or model.switch.policy == 'never':
+        paused.add(model.switch.teacher)
+    for name in model.peer_names:
+        moved = [not torch.equal(before[k], p)
+                 for k, p in model.named_parameters()
+                 if k.startswith(f'{name}.')]
+        assert all(moved) if name not in paused else not any(moved), name
+    mutual = [k for k in log_vars if '.loss_' in k and k.split('.')[-1]
+              .rsplit('_', 1)[-1] in model.peer_names]
+    assert mutual, sorted(log_vars)
+    assert all(torch.isfinite(torch.as_tensor(v)) for v in log_vars.values())
     return log_vars

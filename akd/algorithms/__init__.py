@@ -2,5 +2,9 @@
 from .frskd_distill import FRSKDDistill
 from .maskd_token_learning import MasKDTokenLearning
 from .multi_teacher_distill import MultiTeacherDistill
+from .online_distill import OnlineDistill
 
-__all__ = ['FRSKDDistill', 'MasKDTokenLearning', 'MultiTeacherDistill']
+__all__ = [
+    'FRSKDDistill', 'MasKDTokenLearning', 'MultiTeacherDistill',
+    'OnlineDistill'
+]

@@ -91,20 +91,23 @@ def drop_teacher_checkpoints(cfg: Config) -> None:
     model = cfg.get('model', {})
     if model.get('teacher_ckpt'):
         model.teacher_ckpt = None
-    for teacher in model.get('teachers', {}).values():
-        teacher.ckpt = None
+    for spec in (*model.get('teachers', {}).values(),
+                 *model.get('peers', {}).values()):
+        spec.ckpt = None
 
 
 def check_teacher_checkpoint(cfg: Config) -> None:
     """Raise if a distillation config's local teacher checkpoint is missing.
 
     ``model.teacher_ckpt`` for one teacher, ``model.teachers.<name>.ckpt``
-    for ``MultiTeacherDistill``.
+    for ``MultiTeacherDistill``, ``model.peers.<name>.ckpt`` for
+    ``OnlineDistill``.
     """
     model = cfg.get('model', {})
     keys = {'model.teacher_ckpt': model.get('teacher_ckpt')}
-    for name, teacher in model.get('teachers', {}).items():
-        keys[f'model.teachers.{name}.ckpt'] = teacher.get('ckpt')
+    for group in ('teachers', 'peers'):
+        for name, spec in model.get(group, {}).items():
+            keys[f'model.{group}.{name}.ckpt'] = spec.get('ckpt')
     for key, ckpt in keys.items():
         if not ckpt or '://' in ckpt:
             continue  # none, or a URL that mmengine downloads

@@ -10,9 +10,10 @@ def without_weights(cfg: Config) -> None:
     """Drop, in place, every weight file ``cfg.model`` would read."""
     if 'teacher_ckpt' in cfg.model:  # FRSKD has no teacher
         cfg.model.teacher_ckpt = None
-    for teacher in cfg.model.get('teachers', {}).values():
-        teacher.ckpt = None
-        teacher.model.pretrained = False
+    for spec in (*cfg.model.get('teachers', {}).values(),
+                 *cfg.model.get('peers', {}).values()):
+        spec.ckpt = None
+        spec.model.pretrained = False
     losses = cfg.model.get('distiller', {}).get('distill_losses', {})
     for loss in losses.values():
         for part in (loss, loss.get('base_loss', {})):

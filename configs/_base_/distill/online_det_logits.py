@@ -1,0 +1,23 @@
+# Online distillation (akd's OnlineDistill) for dense detectors: the peers
+# train together on the same batch, each on its own task loss and its own
+# optimizer, and learn from each other's classification logits (all FPN
+# levels: the first output of bbox_head); every peer's per-anchor labels
+# are recorded too. A leaf sets model.peers and the losses, with the mappings
+# below (from_student: the learning peer; the other side is the peer it
+# learns from, detached), and these two, which the schedule and pair bases
+# also set:
+#   optim_wrapper = dict(constructor='PeerOptimWrapperConstructor')
+#   val_cfg = dict(_delete_=True, type='ValLoop')  # runs model.eval_peer
+custom_imports = dict(imports=['akd'], allow_failed_imports=False)
+model = dict(
+    _scope_='mmrazor',
+    type='OnlineDistill',
+    recorders=dict(
+        head=dict(type='ModuleOutputs', source='bbox_head'),
+        gt_labels=dict(type='DetTargetLabels')))
+# One DDP wrapper per peer: a paused peer skips its backward without
+# find_unused_parameters, and every peer keeps its own gradient sync.
+model_wrapper_cfg = dict(type='MMSeparateDistributedDataParallel')
+logits_S = dict(from_student=True, recorder='head', data_idx=0)
+logits_T = dict(from_student=False, recorder='head', data_idx=0)
+gt_labels = dict(from_student=True, recorder='gt_labels')
