@@ -65,12 +65,13 @@ def synthetic_batch(cfg: Config, model) -> tuple:
     return det_batch(model)
 
 
-def peer_optimizers(model, lr: float = 0.01):
-    """SGD for every trainable peer, as the configs' constructor builds."""
+def peer_optimizers(model, lr: float = 0.01, optimizer: str = 'SGD'):
+    """An optimizer for every trainable peer, as the configs' constructor
+    builds them."""
     return OPTIM_WRAPPER_CONSTRUCTORS.build(
         dict(type='PeerOptimWrapperConstructor',
-             optim_wrapper_cfg=dict(optimizer=dict(type='SGD', lr=lr))))(
-                 model)
+             optim_wrapper_cfg=dict(optimizer=dict(type=optimizer,
+                                                   lr=lr))))(model)
 
 
 def take_online_step(cfg: Config) -> dict:
