@@ -2,9 +2,12 @@
 
     python tools/test.py CONFIG CHECKPOINT [--work-dir DIR] [--data-root PATH]
         [--cfg-options K=V ...] [--launcher ...] [--metrics-json FILE]
+        [--peer NAME]
 
-A distillation config evaluates its student; ``--metrics-json`` writes the
-metrics dict for scripts (the demo reads it).
+A distillation config evaluates its student, an online one
+(``OnlineDistill``) its ``model.eval_peer`` or the peer named by
+``--peer``; ``--metrics-json`` writes the metrics dict for scripts (the demo
+reads it).
 """
 import argparse
 import json
@@ -12,8 +15,8 @@ import json
 import akd  # noqa: F401  (stack fixes first, then registries)
 from akd.engine.guard_hooks import add_guard_hooks
 from akd.utils.distributed import release_process_group
-from akd.utils.preflight import (check_checkpoint_file, check_data,
-                                 drop_teacher_checkpoints)
+from akd.utils.preflight import (PreflightError, check_checkpoint_file,
+                                 check_data, drop_teacher_checkpoints)
 from akd.utils.tool_args import (add_common_args, exit_on_guard_error,
                                  load_tool_config)
 from mmengine.runner import Runner
@@ -25,6 +28,9 @@ def parse_args(argv=None):
     parser.add_argument('checkpoint', help='checkpoint file')
     parser.add_argument(
         '--metrics-json', help='also write the metrics to this JSON file')
+    parser.add_argument(
+        '--peer', help="the peer of an online distillation to evaluate "
+        "(default: the config's model.eval_peer)")
     add_common_args(parser)
     return parser.parse_args(argv)
 
@@ -35,6 +41,13 @@ def build_config(args):
         args.checkpoint, 'checkpoint',
         'the .pth written by tools/train.py (or a released one)')
     cfg.load_from = args.checkpoint
+    if args.peer:
+        peers = list(cfg.model.get('peers', {}))
+        if args.peer not in peers:
+            raise PreflightError(
+                f'--peer {args.peer!r}: the config has no such peer of an '
+                f'online distillation (model.peers: {peers or "none"}).')
+        cfg.model.eval_peer = args.peer
     drop_teacher_checkpoints(cfg)
     check_data(cfg, ('test_dataloader', ))
     add_guard_hooks(cfg, ['checkpoint_fit'])

@@ -28,6 +28,9 @@ MASKD_TOKENS = 'configs/maskd/maskd-tokens_fpn_retina-r18-w32_2k_toy-coco.py'
 FRSKD_DET = 'configs/frskd/frskd_retina-r18-w16_toy-coco.py'
 # teacher-free AKD: avatars of the self-teacher's logits
 FRSKD_AKD_SEG = 'configs/frskd/frskd-akd_pspnet-r18-w16-d8_toy-cityscapes.py'
+# online: a teacher and a student trained together, the teacher switched
+SWITOKD_SEG = ('configs/switokd/switokd_logits_pspnet-r18-w32-d8_'
+               'pspnet-r18-w16-d8_toy-cityscapes.py')
 
 
 def _dist_train(config, data_root, work_dir, max_iters, tmp_path, *extra,
@@ -78,6 +81,21 @@ def test_dist_train_resumes_frskd_with_avatars(toy_cityscapes, tmp_path):
                          tmp_path, '--resume')
     assert 'resumed epoch: 0, iter: 2' in output
     assert 'Iter(train) [3/4]' in output
+    assert osp.isfile(osp.join(work_dir, 'iter_4.pth'))
+
+
+def test_dist_train_online_peers_and_resume(toy_cityscapes, tmp_path):
+    """SwitOKD: one DDP wrapper and one optimizer per peer, no
+    find_unused_parameters, the mode agreed by all ranks; every peer and
+    optimizer come back on resume."""
+    work_dir = str(tmp_path / 'ddp')
+    output = _dist_train(SWITOKD_SEG, toy_cityscapes, work_dir, 2, tmp_path)
+    assert 'switch.expert' in output and 'teacher.loss_kl_student' in output
+    assert "find_unused_parameters" not in output
+    output = _dist_train(SWITOKD_SEG, toy_cityscapes, work_dir, 4, tmp_path,
+                         '--resume')
+    assert 'resumed epoch: 0, iter: 2' in output
+    assert 'Iter(train) [3/4]  student.lr' in output
     assert osp.isfile(osp.join(work_dir, 'iter_4.pth'))
 
 

@@ -1,0 +1,89 @@
+"""Online distillation end to end through tools/: train, resume, test a
+chosen peer, export every peer."""
+import glob
+import json
+import os.path as osp
+
+import pytest
+import torch
+
+from conftest import REPO, run_tool
+from test_tools.test_train_resume_test_convert import SHORT
+
+DML_DET = 'configs/dml/dml_logits_retina-r18-w16x2_toy-coco.py'
+DML_SEG = 'configs/dml/dml_logits_pspnet-r18-w16-d8x2_toy-cityscapes.py'
+PEER = 'configs/toy_models/pspnet_r18-w16-d8_toy-cityscapes.py'
+
+
+def scalars(work_dir):
+    """Training scalars by iteration (every peer's under its name)."""
+    records = {}
+    for path in glob.glob(osp.join(work_dir, '*', 'vis_data',
+                                   'scalars.json')):
+        with open(path) as f:
+            for line in f:
+                record = json.loads(line)
+                if 'peer1.lr' in record:
+                    records[record['iter']] = record
+    return records
+
+
+def train(config, data_root, work_dir, *extra):
+    return run_tool('tools/train.py', config, '--work-dir', work_dir,
+                    '--data-root', data_root, *extra, '--cfg-options',
+                    *SHORT)
+
+
+def test_resume_restores_every_peer_and_optimizer(toy_coco, tmp_path):
+    """RetinaNet has no dropout, so the resumed run repeats the first run's
+    losses of both peers, which needs both networks and both optimizers'
+    states back."""
+    train(DML_DET, toy_coco, str(tmp_path / 'run'))
+    process = train(DML_DET, toy_coco, str(tmp_path / 'resumed'), '--resume',
+                    str(tmp_path / 'run' / 'iter_2.pth'))
+    assert 'resumed epoch: 0, iter: 2' in process.stdout + process.stderr
+    original = scalars(str(tmp_path / 'run'))
+    resumed = scalars(str(tmp_path / 'resumed'))
+    assert sorted(resumed) == [3, 4]
+    for it in (3, 4):
+        for key in ('peer1.lr', 'peer2.lr', 'peer1.loss', 'peer2.loss',
+                    'peer1.loss_kl_peer2', 'peer2.loss_kl_peer1'):
+            assert resumed[it][key] == pytest.approx(original[it][key],
+                                                     rel=1e-4), (it, key)
+
+
+def _metrics(config, checkpoint, data_root, tmp_path, name, *extra):
+    out = str(tmp_path / f'{name}.json')
+    run_tool('tools/test.py', config, checkpoint, '--work-dir',
+             str(tmp_path / name), '--data-root', data_root,
+             '--metrics-json', out, *extra)
+    with open(out) as f:
+        return json.load(f)
+
+
+def test_each_peer_is_tested_and_exported(toy_cityscapes, tmp_path):
+    train(DML_SEG, toy_cityscapes, str(tmp_path / 'run'))
+    ckpt = str(tmp_path / 'run' / 'iter_4.pth')
+    scores = {}
+    for peer in ('peer1', 'peer2'):
+        scores[peer] = _metrics(DML_SEG, ckpt, toy_cityscapes, tmp_path,
+                                peer, '--peer', peer)
+        exported = str(tmp_path / f'{peer}.pth')
+        run_tool('tools/model_converters/convert_kd_ckpt_to_student.py',
+                 ckpt, exported, '--prefix', f'{peer}.')
+        state = torch.load(exported)['state_dict']
+        kd_state = torch.load(ckpt)['state_dict']
+        assert all(torch.equal(v, kd_state[f'{peer}.{k}'])
+                   for k, v in state.items())
+        plain = _metrics(PEER, exported, toy_cityscapes, tmp_path,
+                         f'{peer}_plain')
+        assert plain == scores[peer]
+    assert scores['peer1'] != scores['peer2']  # two networks, not one
+    default = _metrics(DML_SEG, ckpt, toy_cityscapes, tmp_path, 'default')
+    assert default == scores['peer1']  # model.eval_peer: the first
+    process = run_tool('tools/test.py', DML_SEG, ckpt, '--peer', 'peer3',
+                       '--data-root', toy_cityscapes, check=False)
+    assert process.returncode != 0
+    assert ("--peer 'peer3': the config has no such peer of an online "
+            "distillation (model.peers: ['peer1', 'peer2'])"
+            in process.stderr)
