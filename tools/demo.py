@@ -93,15 +93,18 @@ def train(run: Run, extra: list = ()) -> str:
     return final
 
 
-def evaluate(run: Run, checkpoint: str) -> dict:
-    """Test ``checkpoint``, unless metrics newer than it were kept."""
-    metrics_path = osp.join(run.work_dir, 'metrics.json')
+def evaluate(run: Run, checkpoint: str, peer: str = '') -> dict:
+    """Test ``checkpoint`` (the online distillation's ``peer`` if given),
+    unless metrics newer than it were kept."""
+    suffix = f'_{peer}' if peer else ''
+    metrics_path = osp.join(run.work_dir, f'metrics{suffix}.json')
     fresh = (osp.isfile(metrics_path)
              and osp.getmtime(metrics_path) > osp.getmtime(checkpoint))
     if not fresh:
         run_tool(['tools/test.py', run.config, checkpoint, '--work-dir',
-                  run.work_dir, '--metrics-json', metrics_path],
-                 osp.join(run.work_dir, 'test.log'))
+                  run.work_dir, '--metrics-json', metrics_path,
+                  *(['--peer', peer] if peer else [])],
+                 osp.join(run.work_dir, f'test{suffix}.log'))
     with open(metrics_path) as f:
         return json.load(f)
 

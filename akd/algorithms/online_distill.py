@@ -107,8 +107,8 @@ class OnlineDistill(BaseModel):
         self.trainable_peers: List[str] = []
         self._build_peers(peers)
         if data_preprocessor is None:
-            self.data_preprocessor = getattr(self,
-                                             self.peer_names[0]).data_preprocessor
+            first = getattr(self, self.peer_names[0])
+            self.data_preprocessor = first.data_preprocessor
         self.distill_losses = nn.ModuleDict({
             name: build_in_mmrazor_scope(cfg)
             for name, cfg in distill_losses.items()

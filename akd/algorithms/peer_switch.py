@@ -2,7 +2,8 @@
 
 Qian et al., "Switchable Online Knowledge Distillation", ECCV 2022.
 https://arxiv.org/abs/2209.04996
-Official code (Apache-2.0, read, not copied): https://github.com/hfutqian/SwitOKD
+Official code (Apache-2.0), read, not copied:
+https://github.com/hfutqian/SwitOKD
 """
 from typing import Dict, Optional, Tuple
 

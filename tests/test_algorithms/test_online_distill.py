@@ -59,7 +59,8 @@ def test_mutual_loss_reaches_only_the_learner():
     loss.backward()
     grads = {k: p.grad for k, p in model.named_parameters()}
     assert all(grads[k] is None for k in params_of(model, 'peer2'))
-    logits = [k for k in params_of(model, 'peer1') if 'decode_head.conv_seg' in k]
+    logits = [k for k in params_of(model, 'peer1')
+              if 'decode_head.conv_seg' in k]
     assert logits and all(grads[k] is not None for k in logits)
 
 

@@ -7,7 +7,7 @@ import os.path as osp
 import pytest
 import torch
 
-from conftest import REPO, run_tool
+from conftest import run_tool
 from test_tools.test_train_resume_test_convert import SHORT
 
 DML_DET = 'configs/dml/dml_logits_retina-r18-w16x2_toy-coco.py'

@@ -6,8 +6,9 @@ variant for each seed with the teachers of `make demo` (trained first if
 absent), evaluates it and prints a markdown table of mean, sample std and
 the per-seed values. MasKD's receptive tokens come from its stage-1 config,
 run first if its checkpoint is absent. FRSKD and FRSKD with teacher-free
-AKD need no teacher. Runs go to work_dirs/seed_study/<variant>/seed<S>/ and
-are reused like the demo's.
+AKD need no teacher, nor do the online distillations (DML, SwitOKD, BD-KD
+online), whose peers train together and are each evaluated. Runs go to
+work_dirs/seed_study/<variant>/seed<S>/ and are reused like the demo's.
 
     python tools/analysis/seed_study.py [--seeds 0 1 2] [--tasks det seg]
         [--variants NAME ...]
@@ -36,6 +37,22 @@ MASKD = 'configs/maskd/maskd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
 AKD_MASKD = ('configs/akd/akd-maskd_fpn_retina-r18-w32_retina-r18-w16_'
              'toy-coco.py')
 MASKD_TOKENS = 'maskd-tokens_fpn_retina-r18-w32_2k_toy-coco'
+ONLINE_CONFIGS = {
+    'det': {
+        'DML': 'configs/dml/dml_logits_retina-r18-w16x2_toy-coco.py',
+        'SwitOKD': 'configs/switokd/switokd_logits_retina-r18-w32_'
+                   'retina-r18-w16_toy-coco.py',
+        'BD-KD online': 'configs/bdkd/bdkd-online_logits_retina-r18-w32_'
+                        'retina-r18-w16_toy-coco.py',
+    },
+    'seg': {
+        'DML': 'configs/dml/dml_logits_pspnet-r18-w16-d8x2_toy-cityscapes.py',
+        'SwitOKD': 'configs/switokd/switokd_logits_pspnet-r18-w32-d8_'
+                   'pspnet-r18-w16-d8_toy-cityscapes.py',
+        'BD-KD online': 'configs/bdkd/bdkd-online_logits_pspnet-r18-w32-d8_'
+                        'pspnet-r18-w16-d8_toy-cityscapes.py',
+    },
+}
 FRSKD_CONFIGS = {
     'det': ('configs/frskd/frskd_retina-r18-w16_toy-coco.py',
             'configs/frskd/frskd-akd_retina-r18-w16_toy-coco.py'),
@@ -61,6 +78,8 @@ def variants(task_key: str, task) -> dict:
     frskd, frskd_akd = FRSKD_CONFIGS[task_key]
     compared['FRSKD'] = (frskd, [])
     compared['FRSKD+AKD K=4 variance'] = (frskd_akd, [])
+    for name, config in ONLINE_CONFIGS[task_key].items():
+        compared[name] = (config, [])
     return compared
 
 
@@ -107,12 +126,16 @@ def main() -> None:
                 continue
             if 'maskd' in config:
                 learn_maskd_tokens(teacher_ckpt)
-            scores = []
+            peers = list(Config.fromfile(config).model.get('peers', ['']))
+            scores = {peer: [] for peer in peers}
             for seed in args.seeds:
                 run, ckpt = run_variant(name, config, options, seed,
                                         teacher_ckpt, task.student.iters)
-                scores.append(evaluate(run, ckpt)[task.metric])
-            rows.append((name, scores))
+                for peer in peers:  # every peer of an online distillation
+                    scores[peer].append(
+                        evaluate(run, ckpt, peer)[task.metric])
+            rows += [(f'{name} ({peer})' if peer else name, values)
+                     for peer, values in scores.items()]
         tables.append(format_table(task, rows, args.seeds))
     print('\n\n'.join(tables))
 

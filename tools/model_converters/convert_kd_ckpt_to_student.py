@@ -7,7 +7,8 @@ The output holds the student's weights under the keys of the plain
 mmdet/mmseg model (and the dataset meta), so mmdet's or mmseg's
 ``tools/test.py`` evaluates it with the student's own config. ``--prefix
 teacher.`` takes the teacher instead (``teacher.<name>.`` one teacher of
-``MultiTeacherDistill``), e.g. to distil again from it.
+``MultiTeacherDistill``), e.g. to distil again from it, and ``--prefix
+<name>.`` a peer of an online distillation (``OnlineDistill``).
 """
 import argparse
 import os.path as osp
@@ -23,8 +24,8 @@ def main(argv=None):
     parser.add_argument('out', help='where to write the student checkpoint')
     parser.add_argument(
         '--prefix', default='architecture.',
-        help="the part to keep: 'architecture.' (the student, default) or "
-        "'teacher.'")
+        help="the part to keep: 'architecture.' (the student, default), "
+        "'teacher.', or '<peer name>.' of an online distillation")
     args = parser.parse_args(argv)
     if not osp.isfile(args.checkpoint):
         sys.exit(f'error: checkpoint {args.checkpoint!r} does not exist.')
