@@ -1,4 +1,5 @@
-"""akd's distillation losses (registered in MMRazor's ``MODELS``)."""
+"""akd's distillation losses (registered in MMRazor's ``MODELS``), and
+label-smoothed task losses (in mmseg's and mmdet's)."""
 from .avatar_kd import AvatarKDLoss
 from .bdkd import BDKDLoss
 from .camkd import CAMKDLoss
@@ -10,6 +11,8 @@ from .nkd import NKDLoss, TFNKDLoss
 from .sp import SPLoss
 from .tcs import TCSLoss
 from .zipf_ls import ZipfLSLoss
+
+from . import label_smoothing  # noqa: F401  (registers in mmseg, mmdet)
 
 __all__ = [
     'AvatarKDLoss', 'BDKDLoss', 'CAMKDLoss', 'DenseDISTLoss', 'DenseDKDLoss',

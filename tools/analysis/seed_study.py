@@ -7,7 +7,10 @@ absent), evaluates it and prints a markdown table of mean, sample std and
 the per-seed values. MasKD's receptive tokens come from its stage-1 config,
 run first if its checkpoint is absent. FRSKD and FRSKD with teacher-free
 AKD need no teacher, nor do the online distillations (DML, SwitOKD, BD-KD
-online), whose peers train together and are each evaluated. Runs go to
+online), whose peers train together and are each evaluated. Label
+smoothing is compared on the student (teacher-free) and, for segmentation,
+on the teacher CWD distils from (trained with smoothing first, like the
+demo's teachers). Runs go to
 work_dirs/seed_study/<variant>/seed<S>/ and are reused like the demo's.
 
     python tools/analysis/seed_study.py [--seeds 0 1 2] [--tasks det seg]
@@ -53,6 +56,14 @@ ONLINE_CONFIGS = {
                         'pspnet-r18-w16-d8_toy-cityscapes.py',
     },
 }
+LS_STUDENTS = {
+    'det': 'configs/label-smoothing/ls_retinanet_r18-w16_fpn_toy-coco.py',
+    'seg': 'configs/label-smoothing/ls_pspnet_r18-w16-d8_toy-cityscapes.py',
+}
+LS_TEACHER = Run('configs/label-smoothing/ls_pspnet_r18-w32-d8_toy-'
+                 'cityscapes.py', 800)
+CWD_FROM_LS_TEACHER = ('configs/label-smoothing/cwd_logits_pspnet-r18-w32-'
+                       'd8-ls_pspnet-r18-w16-d8_toy-cityscapes.py')
 FRSKD_CONFIGS = {
     'det': ('configs/frskd/frskd_retina-r18-w16_toy-coco.py',
             'configs/frskd/frskd-akd_retina-r18-w16_toy-coco.py'),
@@ -80,6 +91,10 @@ def variants(task_key: str, task) -> dict:
     compared['FRSKD+AKD K=4 variance'] = (frskd_akd, [])
     for name, config in ONLINE_CONFIGS[task_key].items():
         compared[name] = (config, [])
+    compared['label smoothing 0.1'] = (LS_STUDENTS[task_key], [])
+    if task_key == 'seg':
+        compared['CWD from a label-smoothed teacher'] = (CWD_FROM_LS_TEACHER,
+                                                         [])
     return compared
 
 
@@ -101,7 +116,9 @@ def run_variant(name: str, config: str, options: list, seed: int,
                     f'seed{seed}')
     run = Run(config, iters, root=root)
     extra = [f'randomness.seed={seed}', *options]
-    if 'teacher_ckpt' in Config.fromfile(config).model:
+    if config == CWD_FROM_LS_TEACHER:
+        extra.append(f'model.teacher_ckpt={train(LS_TEACHER)}')
+    elif 'teacher_ckpt' in Config.fromfile(config).model:
         extra.append(f'model.teacher_ckpt={teacher_ckpt}')
     return run, train(run, extra)
 
