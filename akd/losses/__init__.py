@@ -1,6 +1,7 @@
 """akd's distillation losses (registered in MMRazor's ``MODELS``), and
 label-smoothed task losses (in mmseg's and mmdet's)."""
 from .avatar_kd import AvatarKDLoss
+from .bake import BAKELoss
 from .bdkd import BDKDLoss
 from .camkd import CAMKDLoss
 from .dense_dist import DenseDISTLoss
@@ -15,7 +16,7 @@ from .zipf_ls import ZipfLSLoss
 from . import label_smoothing  # noqa: F401  (registers in mmseg, mmdet)
 
 __all__ = [
-    'AvatarKDLoss', 'BDKDLoss', 'CAMKDLoss', 'DenseDISTLoss', 'DenseDKDLoss',
+    'AvatarKDLoss', 'BAKELoss', 'BDKDLoss', 'CAMKDLoss', 'DenseDISTLoss', 'DenseDKDLoss',
     'DenseKLDivergence', 'MasKDLoss', 'NKDLoss', 'SPLoss', 'TCSLoss',
     'TFNKDLoss', 'ZipfLSLoss'
 ]

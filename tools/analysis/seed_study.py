@@ -7,7 +7,7 @@ absent), evaluates it and prints a markdown table of mean, sample std and
 the per-seed values. MasKD's receptive tokens come from its stage-1 config,
 run first if its checkpoint is absent. FRSKD and FRSKD with teacher-free
 AKD need no teacher, nor do the online distillations (DML, SwitOKD, BD-KD
-online), whose peers train together and are each evaluated. Label
+online), whose peers train together and are each evaluated, nor BAKE. Label
 smoothing is compared on the student (teacher-free) and, for segmentation,
 on the teacher CWD distils from (trained with smoothing first, like the
 demo's teachers). Runs go to
@@ -56,6 +56,10 @@ ONLINE_CONFIGS = {
                         'pspnet-r18-w16-d8_toy-cityscapes.py',
     },
 }
+BAKE_CONFIGS = {
+    'det': 'configs/bake/bake_logits_retina-r18-w16_toy-coco.py',
+    'seg': 'configs/bake/bake_logits_pspnet-r18-w16-d8_toy-cityscapes.py',
+}
 LS_STUDENTS = {
     'det': 'configs/label-smoothing/ls_retinanet_r18-w16_fpn_toy-coco.py',
     'seg': 'configs/label-smoothing/ls_pspnet_r18-w16-d8_toy-cityscapes.py',
@@ -91,6 +95,7 @@ def variants(task_key: str, task) -> dict:
     compared['FRSKD+AKD K=4 variance'] = (frskd_akd, [])
     for name, config in ONLINE_CONFIGS[task_key].items():
         compared[name] = (config, [])
+    compared['BAKE'] = (BAKE_CONFIGS[task_key], [])
     compared['label smoothing 0.1'] = (LS_STUDENTS[task_key], [])
     if task_key == 'seg':
         compared['CWD from a label-smoothed teacher'] = (CWD_FROM_LS_TEACHER,
