@@ -16,7 +16,7 @@ from .zipf_ls import ZipfLSLoss
 from . import label_smoothing  # noqa: F401  (registers in mmseg, mmdet)
 
 __all__ = [
-    'AvatarKDLoss', 'BAKELoss', 'BDKDLoss', 'CAMKDLoss', 'DenseDISTLoss', 'DenseDKDLoss',
-    'DenseKLDivergence', 'MasKDLoss', 'NKDLoss', 'SPLoss', 'TCSLoss',
-    'TFNKDLoss', 'ZipfLSLoss'
+    'AvatarKDLoss', 'BAKELoss', 'BDKDLoss', 'CAMKDLoss', 'DenseDISTLoss',
+    'DenseDKDLoss', 'DenseKLDivergence', 'MasKDLoss', 'NKDLoss', 'SPLoss',
+    'TCSLoss', 'TFNKDLoss', 'ZipfLSLoss'
 ]
