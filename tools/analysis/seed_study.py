@@ -60,6 +60,12 @@ BAKE_CONFIGS = {
     'det': 'configs/bake/bake_logits_retina-r18-w16_toy-coco.py',
     'seg': 'configs/bake/bake_logits_pspnet-r18-w16-d8_toy-cityscapes.py',
 }
+MIXKD_CONFIGS = {
+    'det': 'configs/mixkd/mixkd-cwd_fpn_retina-r18-w32_retina-r18-w16_'
+           'toy-coco.py',
+    'seg': 'configs/mixkd/mixkd-cwd_logits_pspnet-r18-w32-d8_pspnet-r18-w16-'
+           'd8_toy-cityscapes.py',
+}
 LS_STUDENTS = {
     'det': 'configs/label-smoothing/ls_retinanet_r18-w16_fpn_toy-coco.py',
     'seg': 'configs/label-smoothing/ls_pspnet_r18-w16-d8_toy-cityscapes.py',
@@ -96,6 +102,7 @@ def variants(task_key: str, task) -> dict:
     for name, config in ONLINE_CONFIGS[task_key].items():
         compared[name] = (config, [])
     compared['BAKE'] = (BAKE_CONFIGS[task_key], [])
+    compared['MixKD-CWD'] = (MIXKD_CONFIGS[task_key], [])
     compared['label smoothing 0.1'] = (LS_STUDENTS[task_key], [])
     if task_key == 'seg':
         compared['CWD from a label-smoothed teacher'] = (CWD_FROM_LS_TEACHER,
