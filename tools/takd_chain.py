@@ -16,15 +16,12 @@ run each on a cluster with ``tools/dist_train.sh`` instead).
 """
 import argparse
 import os.path as osp
-import subprocess
 import sys
 from typing import List
 
 import akd  # noqa: F401  (registries, safe checkpoint loading)
-from akd.utils.checkpoint_parts import save_part_checkpoint
+from akd.utils.distill_chain import ChainStep, run_chain, split_train_args
 from mmengine.config import Config
-
-TOOLS = osp.dirname(osp.abspath(__file__))
 
 
 def check_chain(configs: List[str]) -> None:
@@ -55,46 +52,21 @@ def _normalized(model: Config) -> Config:
     return model
 
 
-def step_commands(configs: List[str], work_dir: str,
-                  train_args: List[str]) -> List[List[str]]:
-    """The ``tools/train.py`` command of every step."""
-    commands = []
+def chain_steps(configs: List[str], work_dir: str) -> List[ChainStep]:
+    """Step i+1 takes step i's student as its teacher."""
+    steps = []
     for index, config in enumerate(configs):
-        command = [
-            sys.executable,
-            osp.join(TOOLS, 'train.py'), config, '--work-dir',
-            step_dir(work_dir, index)
-        ]
-        command += train_args
-        if index > 0:  # last, so that it wins over train_args
-            previous = osp.join(step_dir(work_dir, index - 1), 'student.pth')
-            command += ['--cfg-options', f'model.teacher_ckpt={previous}']
-        commands.append(command)
-    return commands
-
-
-def step_dir(work_dir: str, index: int) -> str:
-    return osp.join(work_dir, f'step{index + 1}')
-
-
-def save_student(step_work_dir: str) -> str:
-    """Convert the step's last checkpoint into ``student.pth``."""
-    pointer = osp.join(step_work_dir, 'last_checkpoint')
-    if not osp.isfile(pointer):
-        sys.exit(f'error: {step_work_dir} has no last_checkpoint: the step '
-                 'did not save a checkpoint (see its log).')
-    with open(pointer) as f:
-        checkpoint = f.read().strip()
-    out = osp.join(step_work_dir, 'student.pth')
-    save_part_checkpoint(checkpoint, out)
-    return out
+        options = ([f'model.teacher_ckpt={steps[-1].student}']
+                   if steps else [])
+        steps.append(
+            ChainStep(f'step{index + 1}', config,
+                      osp.join(work_dir, f'step{index + 1}'), options))
+    return steps
 
 
 def main(argv=None):
-    argv = sys.argv[1:] if argv is None else list(argv)
-    train_args = []
-    if '--' in argv:
-        argv, train_args = argv[:argv.index('--')], argv[argv.index('--') + 1:]
+    argv, train_args = split_train_args(
+        sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('configs', nargs='+', help='the steps, in order')
     parser.add_argument(
@@ -106,20 +78,8 @@ def main(argv=None):
     if len(args.configs) < 2:
         sys.exit('error: a TAKD chain has at least two steps.')
     check_chain(args.configs)
-    commands = step_commands(args.configs, args.work_dir, train_args)
-    for index, command in enumerate(commands):
-        student = osp.join(step_dir(args.work_dir, index), 'student.pth')
-        print(f'[takd] step {index + 1}: {" ".join(command[1:])}')
-        if args.dry_run:
-            continue
-        if osp.isfile(student):
-            print(f'[takd] step {index + 1} done before: {student}')
-            continue
-        if subprocess.run(command).returncode:
-            sys.exit(f'error: step {index + 1} failed; fix it and rerun: '
-                     'finished steps are kept.')
-        print(f'[takd] step {index + 1} student: '
-              f'{save_student(step_dir(args.work_dir, index))}')
+    run_chain(chain_steps(args.configs, args.work_dir), train_args, 'takd',
+              args.dry_run)
 
 
 if __name__ == '__main__':

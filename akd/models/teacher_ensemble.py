@@ -4,8 +4,10 @@ Zhang et al., "Confidence-Aware Multi-Teacher Knowledge Distillation",
 ICASSP 2022. https://arxiv.org/abs/2201.00007
 """
 import functools
+import math
 from typing import Any, Dict, List, Optional
 
+import torch
 from mmengine.model import BaseModel
 from mmrazor.models.task_modules.recorder.base_recorder import BaseRecorder
 from mmrazor.registry import MODELS, TASK_UTILS
@@ -72,6 +74,22 @@ class TeacherEnsemble(BaseModel):
         }
 
 
+ENSEMBLE_REDUCTIONS = (None, 'mean_probs', 'mean_sigmoids')
+
+
+def ensemble_logits(records: List[Any], sigmoid: bool) -> Any:
+    """Logits of the teachers' mean prediction (per level for tuples)."""
+    if isinstance(records[0], (list, tuple)):
+        return type(records[0])(
+            ensemble_logits(list(levels), sigmoid)
+            for levels in zip(*records))
+    logits = torch.stack(records)  # (T, N, C, ...)
+    if sigmoid:
+        return torch.logit(logits.sigmoid().mean(0), eps=1e-6)
+    return torch.logsumexp(logits.log_softmax(dim=2), dim=0) - math.log(
+        len(records))
+
+
 @TASK_UTILS.register_module()
 class EnsembleOutputsRecorder(BaseRecorder):
     """One module's outputs from every teacher of a ``TeacherEnsemble``.
@@ -81,12 +99,26 @@ class EnsembleOutputsRecorder(BaseRecorder):
     ``teacher_recorders=dict(logits=dict(type='EnsembleOutputs',
     source='decode_head.conv_seg'))``.
 
+    With ``reduce``, a record is one ensemble prediction instead, made from
+    logits with classes on dim 1 (a tuple of FPN levels reduced per level):
+    ``'mean_probs'`` gives log((1/T) sum_t softmax(z_t)), whose softmax is
+    the teachers' mean distribution (the ensemble of born-again networks),
+    and ``'mean_sigmoids'`` the logit of the mean per-class sigmoid
+    (focal-loss heads). A loss taking logits at temperature 1 then sees the
+    ensemble exactly.
+
     Args:
         source (str): The module path inside each teacher.
+        reduce (str, optional): ``'mean_probs'`` or ``'mean_sigmoids'``.
     """
 
-    def __init__(self, source: str) -> None:
+    def __init__(self, source: str, reduce: Optional[str] = None) -> None:
         super().__init__(source)
+        if reduce not in ENSEMBLE_REDUCTIONS:
+            raise ValueError(
+                f'EnsembleOutputs reduce must be one of '
+                f'{ENSEMBLE_REDUCTIONS}, got {reduce!r}')
+        self.reduce = reduce
         self._recording = False
         self._per_teacher: List[List[Any]] = []
 
@@ -120,9 +152,11 @@ class EnsembleOutputsRecorder(BaseRecorder):
                         data_idx: Optional[int] = None) -> List[Any]:
         """The ``record_idx``-th output of every teacher."""
         records = [outputs[record_idx] for outputs in self._per_teacher]
-        if data_idx is None:
+        if data_idx is not None:
+            records = [record[data_idx] for record in records]
+        if self.reduce is None:
             return records
-        return [record[data_idx] for record in records]
+        return ensemble_logits(records, self.reduce == 'mean_sigmoids')
 
     def __enter__(self):
         super().__enter__()

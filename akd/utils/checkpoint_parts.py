@@ -8,6 +8,7 @@ teacher's), plus ``meta`` (dataset classes and palette), so mmdet's and
 mmseg's own test flows load it.
 """
 from collections import OrderedDict
+from typing import Optional
 
 import torch
 
@@ -16,9 +17,12 @@ from ..engine.checkpoint_fit import STUDENT_PREFIX, sub_state
 
 
 def part_state_dict(state_dict: dict,
-                    prefix: str = STUDENT_PREFIX) -> OrderedDict:
+                    prefix: Optional[str] = STUDENT_PREFIX) -> OrderedDict:
     """The weights under ``prefix`` (the student by default), under the
-    keys the plain model expects."""
+    keys the plain model expects; all of them if ``prefix`` is None (a
+    plain model's checkpoint)."""
+    if prefix is None:
+        return OrderedDict(state_dict)
     prefix = prefix if prefix.endswith('.') else f'{prefix}.'
     part = sub_state(state_dict, prefix)
     if not part:
@@ -31,7 +35,8 @@ def part_state_dict(state_dict: dict,
     return part
 
 
-def part_checkpoint(checkpoint: dict, prefix: str = STUDENT_PREFIX) -> dict:
+def part_checkpoint(checkpoint: dict,
+                    prefix: Optional[str] = STUDENT_PREFIX) -> dict:
     """A plain checkpoint: the ``state_dict`` under ``prefix``, and
     ``meta``."""
     if 'state_dict' not in checkpoint:
@@ -50,7 +55,7 @@ def part_checkpoint(checkpoint: dict, prefix: str = STUDENT_PREFIX) -> dict:
 
 
 def save_part_checkpoint(checkpoint_path: str, out: str,
-                         prefix: str = STUDENT_PREFIX) -> dict:
+                         prefix: Optional[str] = STUDENT_PREFIX) -> dict:
     """Write the plain model under ``prefix`` of the checkpoint at
     ``checkpoint_path`` to ``out``, atomically; return it. Raises
     ValueError as ``part_checkpoint`` does."""

@@ -14,6 +14,7 @@ import akd  # noqa: F401
 from akd.models import TeacherEnsemble
 from akd.utils.random_weights import without_weights
 from akd.utils.synthetic_batch import seg_batch
+from tolerances import assert_close_float32
 
 SEG = osp.join(
     REPO, 'configs', 'camkd', 'camkd_logits_pspnet-r18-w32+w16-'
@@ -141,3 +142,22 @@ def test_a_checkpoint_that_does_not_fit_names_the_teacher_and_the_fix(
                        match=r'model.teachers.pspnet_w16.ckpt=.*'
                        r'convert_kd_ckpt_to_student'):
         TeacherEnsemble(teachers)
+
+
+@pytest.mark.parametrize('reduce', ['mean_probs', 'mean_sigmoids'])
+def test_ensemble_reductions_give_the_mean_prediction(reduce):
+    from akd.models.teacher_ensemble import ensemble_logits
+    torch.manual_seed(0)
+    levels = [(torch.randn(2, 5, 3, 3), torch.randn(2, 5, 2, 2))
+              for _ in range(3)]  # 3 teachers, 2 FPN levels
+    sigmoid = reduce == 'mean_sigmoids'
+    merged = ensemble_logits(levels, sigmoid)
+    for level, logits in enumerate(merged):
+        per_teacher = [t[level] for t in levels]
+        if sigmoid:
+            got = logits.sigmoid()
+            expected = sum(z.sigmoid() for z in per_teacher) / 3
+        else:
+            got = logits.softmax(1)
+            expected = sum(z.softmax(1) for z in per_teacher) / 3
+        assert_close_float32(got, expected)
