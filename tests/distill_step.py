@@ -89,10 +89,11 @@ def take_online_step(cfg: Config) -> dict:
     if log_vars.get('switch.expert', 0) or model.switch.policy == 'never':
         paused.add(model.switch.teacher)
     for name in model.peer_names:
-        moved = [not torch.equal(before[k], p)
-                 for k, p in model.named_parameters()
-                 if k.startswith(f'{name}.')]
-        assert all(moved) if name not in paused else not any(moved), name
+        learns = name not in paused
+        for key, param in model.named_parameters():
+            if key.startswith(f'{name}.'):
+                moved = not torch.equal(before[key], param)
+                assert moved == (learns and param.requires_grad), key
     mutual = [k for k in log_vars if '.loss_' in k and k.split('.')[-1]
               .rsplit('_', 1)[-1] in model.peer_names]
     assert mutual, sorted(log_vars)

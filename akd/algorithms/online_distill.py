@@ -22,12 +22,14 @@ from ..engine.checkpoint_fit import load_teacher
 from ..utils.mmrazor_scope import build_in_mmrazor_scope
 from .peer_switch import PeerSwitch
 
-PEER_KEYS = {'model', 'ckpt', 'trainable'}
+PEER_KEYS = {'model', 'ckpt', 'trainable', 'frozen'}
 # attributes of the algorithm that a peer's name would shadow
 RESERVED = {
-    'distill_losses', 'eval_peer', 'loss_forward_mappings', 'pairs',
-    'peer_names', 'recorders', 'switch', 'trainable_peers'
+    'distill_losses', 'eval_peer', 'frozen_parts', 'loss_forward_mappings',
+    'mutual_reduction', 'pairs', 'peer_names', 'recorders', 'switch',
+    'trainable_peers'
 }
+MUTUAL_REDUCTIONS = ('mean', 'sum')
 WRAPPER_HINT = ("model_wrapper_cfg=dict(type="
                 "'MMSeparateDistributedDataParallel') and optim_wrapper="
                 "dict(constructor='PeerOptimWrapperConstructor', ...), as "
@@ -52,7 +54,8 @@ class OnlineDistill(BaseModel):
     (learner a, target b) of ``pairs`` adds the mutual losses, called with
     a's records as the student side and b's, detached, as the teacher
     side (the ``from_student`` of ``loss_forward_mappings``). A learner
-    with several targets averages over them, DML's K-peer form:
+    with several targets averages over them, DML's K-peer form
+    (``mutual_reduction='mean'``; ``'sum'`` adds them, as SOKD's branch):
 
         L_a = L_task(a) + 1/|T(a)| sum_{b in T(a)} sum_l w_l l(z_a, sg(z_b)),
 
@@ -69,7 +72,10 @@ class OnlineDistill(BaseModel):
     logged all the same, with the gap, threshold and mode.
 
     A peer with ``trainable=False`` (a frozen pretrained teacher) only
-    gives targets: it runs in eval mode without gradients.
+    gives targets: it runs in eval mode without gradients. ``frozen``
+    names parts of a trainable peer that stay as loaded, in eval mode: SOKD's
+    branch is the teacher with its trunk frozen and its last stage and head
+    learning (``configs/sokd``).
 
     Validation and testing run ``eval_peer``; every peer is saved under
     its name, and ``tools/model_converters/convert_kd_ckpt_to_student.py
@@ -77,7 +83,8 @@ class OnlineDistill(BaseModel):
 
     Args:
         peers (dict): ``{name: dict(model=<model config>, ckpt=<path,
-            optional>, trainable=True)}``, two or more.
+            optional>, trainable=True, frozen=[<module name>, ...])}``,
+            two or more.
         recorders (dict): MMRazor recorder configs, built for every peer.
         distill_losses (dict): ``{name: loss config}``.
         loss_forward_mappings (dict): ``{loss name: {argument:
@@ -86,6 +93,8 @@ class OnlineDistill(BaseModel):
             every trainable learner with every other peer as target.
         switch (dict, optional): ``PeerSwitch`` arguments; defaults to
             every peer always learning.
+        mutual_reduction (str): ``'mean'`` or ``'sum'`` over a learner's
+            targets. Defaults to ``'mean'``.
         eval_peer (str, optional): The peer validation and testing run;
             defaults to the first.
         data_preprocessor (dict, optional): Defaults to the first peer's.
@@ -99,12 +108,18 @@ class OnlineDistill(BaseModel):
                  loss_forward_mappings: Dict[str, dict],
                  pairs: Optional[Sequence[Sequence[str]]] = None,
                  switch: Optional[dict] = None,
+                 mutual_reduction: str = 'mean',
                  eval_peer: Optional[str] = None,
                  data_preprocessor: Optional[dict] = None,
                  init_cfg: Optional[dict] = None) -> None:
         super().__init__(data_preprocessor, init_cfg)
+        if mutual_reduction not in MUTUAL_REDUCTIONS:
+            raise ValueError(f'model.mutual_reduction must be one of '
+                             f'{MUTUAL_REDUCTIONS}, got {mutual_reduction!r}')
+        self.mutual_reduction = mutual_reduction
         self.peer_names: List[str] = []
         self.trainable_peers: List[str] = []
+        self.frozen_parts: List[nn.Module] = []
         self._build_peers(peers)
         if data_preprocessor is None:
             first = getattr(self, self.peer_names[0])
@@ -166,6 +181,15 @@ class OnlineDistill(BaseModel):
                 self.trainable_peers.append(name)
             else:
                 peer.requires_grad_(False)
+            for part in spec.get('frozen', ()):
+                try:
+                    module = peer.get_submodule(part)
+                except AttributeError:
+                    raise ValueError(
+                        f'{key}.frozen: the peer has no module {part!r}.'
+                    ) from None
+                module.requires_grad_(False)
+                self.frozen_parts.append(module)
             self.add_module(name, peer)
             self.peer_names.append(name)
         if not self.trainable_peers:
@@ -248,11 +272,13 @@ class OnlineDistill(BaseModel):
         for name in self.peer_names:
             losses = dict(task_losses[name])
             targets = [t for a, t in self.pairs if a == name]
+            share = (1 / len(targets)
+                     if self.mutual_reduction == 'mean' and targets else 1)
             if name not in paused:
                 for target in targets:
                     for key, value in self.mutual_losses(name,
                                                          target).items():
-                        losses[key] = value / len(targets)
+                        losses[key] = value * share
             loss, peer_vars = self.parse_losses(losses)
             log_vars.update(
                 {f'{name}.{k}': v for k, v in peer_vars.items()})
@@ -285,9 +311,11 @@ class OnlineDistill(BaseModel):
         return getattr(self, self.eval_peer).test_step(data)
 
     def train(self, mode: bool = True) -> 'OnlineDistill':
-        """Frozen peers stay in eval mode."""
+        """Frozen peers and frozen parts stay in eval mode."""
         super().train(mode)
         for name in self.peer_names:
             if name not in self.trainable_peers:
                 getattr(self, name).eval()
+        for module in self.frozen_parts:
+            module.eval()
         return self

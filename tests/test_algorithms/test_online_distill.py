@@ -13,11 +13,14 @@ import akd.algorithms.peer_switch as peer_switch
 from akd.utils.random_weights import without_weights
 from akd.utils.synthetic_batch import det_batch, seg_batch
 from conftest import REPO
+from tolerances import assert_close_float32
 from distill_step import peer_optimizers
 
 DML_SEG = 'configs/dml/dml_logits_pspnet-r18-w16-d8x2_toy-cityscapes.py'
 SWITOKD_SEG = ('configs/switokd/switokd_logits_pspnet-r18-w32-d8_'
                'pspnet-r18-w16-d8_toy-cityscapes.py')
+SOKD_SEG = ('configs/sokd/sokd_logits_pspnet-r18-w32-d8_'
+            'pspnet-r18-w16-d8_toy-cityscapes.py')
 SWITOKD_DET = ('configs/switokd/switokd_logits_retina-r18-w32_'
                'retina-r18-w16_toy-coco.py')
 
@@ -118,6 +121,45 @@ def test_switokd_switches_from_expert_to_learning_mode():
         if not modes[-1] and modes[0]:
             break
     assert modes[0] and not modes[-1], modes
+
+
+def test_sokd_trains_the_branch_and_the_student_not_the_teacher():
+    model, data = build(SOKD_SEG)
+    log_vars, moved = step(model, data)
+    frozen = {k for k in params_of(model, 'branch')
+              if k.startswith(('branch.backbone.stem', 'branch.backbone.'
+                               'layer1', 'branch.backbone.layer2',
+                               'branch.backbone.layer3'))}
+    learning = params_of(model, 'branch') - frozen
+    assert frozen and learning
+    assert moved == params_of(model, 'student') | learning
+    assert not model.teacher.training
+    assert not model.branch.backbone.layer3.training
+    assert model.branch.backbone.layer4.training
+    # the student learns from the branch only; the branch from both
+    assert {k for k in log_vars if '.loss_kl_' in k} == {
+        'student.loss_kl_branch', 'branch.loss_kl_teacher',
+        'branch.loss_kl_student'}
+    with pytest.raises(ValueError, match="frozen: the peer has no module"):
+        build(SOKD_SEG, **{'peers.branch.frozen': ['backbone.layer9']})
+
+
+@pytest.mark.parametrize('reduction,share', [('mean', 0.5), ('sum', 1.0)])
+def test_a_learner_with_two_targets_averages_or_sums(reduction, share):
+    cfg = Config.fromfile(osp.join(REPO, DML_SEG))
+    model, data = build(DML_SEG, mutual_reduction=reduction,
+                        **{'peers.peer3': cfg.model.peers.peer1})
+    for module in model.modules():
+        if isinstance(module, torch.nn.modules.dropout._DropoutNd):
+            module.p = 0.0  # the same outputs in both forwards
+    preprocessed = model.data_preprocessor(data, True)
+    with torch.no_grad():
+        for name in model.peer_names:
+            with model.recorders[name]:
+                getattr(model, name)(**preprocessed, mode='loss')
+        raw = model.mutual_losses('peer1', 'peer3')['loss_kl_peer3']
+    log_vars, _ = step(model, data)
+    assert_close_float32(log_vars['peer1.loss_kl_peer3'], share * raw)
 
 
 def test_never_policy_keeps_the_teacher_and_frozen_peers_stay_in_eval():

@@ -47,6 +47,8 @@ ONLINE_CONFIGS = {
                    'retina-r18-w16_toy-coco.py',
         'BD-KD online': 'configs/bdkd/bdkd-online_logits_retina-r18-w32_'
                         'retina-r18-w16_toy-coco.py',
+        'SOKD': 'configs/sokd/sokd_logits_retina-r18-w32_retina-r18-w16_'
+                'toy-coco.py',
     },
     'seg': {
         'DML': 'configs/dml/dml_logits_pspnet-r18-w16-d8x2_toy-cityscapes.py',
@@ -54,6 +56,8 @@ ONLINE_CONFIGS = {
                    'pspnet-r18-w16-d8_toy-cityscapes.py',
         'BD-KD online': 'configs/bdkd/bdkd-online_logits_pspnet-r18-w32-d8_'
                         'pspnet-r18-w16-d8_toy-cityscapes.py',
+        'SOKD': 'configs/sokd/sokd_logits_pspnet-r18-w32-d8_pspnet-r18-w16-'
+                'd8_toy-cityscapes.py',
     },
 }
 BAKE_CONFIGS = {
