@@ -62,25 +62,23 @@ def _metrics(config, checkpoint, data_root, tmp_path, name, *extra):
 
 
 def test_each_peer_is_tested_and_exported(toy_cityscapes, tmp_path):
+    """``--peer`` picks the network; peer2 exported as a plain checkpoint
+    scores the same under its own config."""
     train(DML_SEG, toy_cityscapes, str(tmp_path / 'run'))
     ckpt = str(tmp_path / 'run' / 'iter_4.pth')
-    scores = {}
-    for peer in ('peer1', 'peer2'):
-        scores[peer] = _metrics(DML_SEG, ckpt, toy_cityscapes, tmp_path,
-                                peer, '--peer', peer)
-        exported = str(tmp_path / f'{peer}.pth')
-        run_tool('tools/model_converters/convert_kd_ckpt_to_student.py',
-                 ckpt, exported, '--prefix', f'{peer}.')
-        state = torch.load(exported)['state_dict']
-        kd_state = torch.load(ckpt)['state_dict']
-        assert all(torch.equal(v, kd_state[f'{peer}.{k}'])
-                   for k, v in state.items())
-        plain = _metrics(PEER, exported, toy_cityscapes, tmp_path,
-                         f'{peer}_plain')
-        assert plain == scores[peer]
+    scores = {peer: _metrics(DML_SEG, ckpt, toy_cityscapes, tmp_path, peer,
+                             '--peer', peer)
+              for peer in ('peer1', 'peer2')}
     assert scores['peer1'] != scores['peer2']  # two networks, not one
-    default = _metrics(DML_SEG, ckpt, toy_cityscapes, tmp_path, 'default')
-    assert default == scores['peer1']  # model.eval_peer: the first
+    exported = str(tmp_path / 'peer2.pth')
+    run_tool('tools/model_converters/convert_kd_ckpt_to_student.py', ckpt,
+             exported, '--prefix', 'peer2.')
+    state = torch.load(exported)['state_dict']
+    kd_state = torch.load(ckpt)['state_dict']
+    assert all(torch.equal(v, kd_state[f'peer2.{k}'])
+               for k, v in state.items())
+    assert _metrics(PEER, exported, toy_cityscapes, tmp_path,
+                    'peer2_plain') == scores['peer2']
     process = run_tool('tools/test.py', DML_SEG, ckpt, '--peer', 'peer3',
                        '--data-root', toy_cityscapes, check=False)
     assert process.returncode != 0
