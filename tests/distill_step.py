@@ -9,6 +9,7 @@ from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
 import akd  # noqa: F401
+from conftest import REPO
 from akd.utils.random_weights import without_weights
 from akd.utils.synthetic_batch import add_crd_indices, det_batch, seg_batch
 
@@ -99,3 +100,16 @@ def take_online_step(cfg: Config) -> dict:
     assert mutual, sorted(log_vars)
     assert all(torch.isfinite(torch.as_tensor(v)) for v in log_vars.values())
     return log_vars
+
+
+def build_without_weights(path: str, **model_options):
+    """The config at ``path`` (relative to the repo) with ``model.<key>=
+    value`` options, built without weights, in train mode; and its
+    config."""
+    cfg = Config.fromfile(osp.join(REPO, path))
+    without_weights(cfg)
+    cfg.merge_from_dict({f'model.{k}': v for k, v in model_options.items()})
+    with DefaultScope.overwrite_default_scope(cfg.default_scope):
+        model = MODELS.build(cfg.model)
+    model.train()
+    return model, cfg

@@ -29,7 +29,8 @@ import sys
 from typing import List, Optional
 
 import akd  # noqa: F401  (registries, safe checkpoint loading)
-from akd.utils.distill_chain import ChainStep, run_chain, split_train_args
+from akd.utils.distill_chain import (ChainStep, add_chain_args,
+                                     run_chain, split_train_args)
 from mmengine.config import Config
 
 REDUCTIONS = ('mean_probs', 'mean_sigmoids')
@@ -113,11 +114,7 @@ def main(argv=None):
         '--ensemble', choices=REDUCTIONS,
         help='teach generation g >= 2 by the mean prediction of all '
         'earlier generations')
-    parser.add_argument(
-        '--work-dir', default='work_dirs/born_again',
-        help='where gen<g>/ goes (default: work_dirs/born_again)')
-    parser.add_argument(
-        '--dry-run', action='store_true', help='print the commands only')
+    add_chain_args(parser, 'work_dirs/born_again', 'gen<g>')
     args = parser.parse_args(argv)
     if args.generations < 1:
         sys.exit('error: --generations must be at least 1.')

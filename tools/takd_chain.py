@@ -20,7 +20,8 @@ import sys
 from typing import List
 
 import akd  # noqa: F401  (registries, safe checkpoint loading)
-from akd.utils.distill_chain import ChainStep, run_chain, split_train_args
+from akd.utils.distill_chain import (ChainStep, add_chain_args,
+                                     run_chain, split_train_args)
 from mmengine.config import Config
 
 
@@ -69,11 +70,7 @@ def main(argv=None):
         sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument('configs', nargs='+', help='the steps, in order')
-    parser.add_argument(
-        '--work-dir', default='work_dirs/takd',
-        help='where step<i>/ goes (default: work_dirs/takd)')
-    parser.add_argument(
-        '--dry-run', action='store_true', help='print the commands only')
+    add_chain_args(parser, 'work_dirs/takd', 'step<i>')
     args = parser.parse_args(argv)
     if len(args.configs) < 2:
         sys.exit('error: a TAKD chain has at least two steps.')

@@ -70,6 +70,17 @@ def smoothed_cross_entropy(pred: Tensor,
                               avg_factor=avg_factor)
 
 
+def smooth_softmax_criterion(loss, smoothing: float) -> None:
+    """Make an mmseg/mmdet ``CrossEntropyLoss`` use smoothed targets."""
+    check_smoothing(loss, smoothing)
+    if loss.use_sigmoid or loss.use_mask:
+        raise ValueError(f'{type(loss).__name__} smooths softmax targets: '
+                         'set use_sigmoid=False, use_mask=False')
+    loss.smoothing = smoothing
+    loss.cls_criterion = functools.partial(smoothed_cross_entropy,
+                                           smoothing=smoothing)
+
+
 @SEG_MODELS.register_module(name='LabelSmoothingCrossEntropyLoss')
 class SegLabelSmoothingCrossEntropyLoss(SegCrossEntropyLoss):
     """mmseg's ``CrossEntropyLoss`` (softmax) with smoothed targets.
@@ -83,13 +94,7 @@ class SegLabelSmoothingCrossEntropyLoss(SegCrossEntropyLoss):
 
     def __init__(self, smoothing: float = 0.1, **kwargs) -> None:
         super().__init__(**kwargs)
-        check_smoothing(self, smoothing)
-        if self.use_sigmoid or self.use_mask:
-            raise ValueError(f'{type(self).__name__} smooths softmax '
-                             'targets: set use_sigmoid=False, use_mask=False')
-        self.smoothing = smoothing
-        self.cls_criterion = functools.partial(smoothed_cross_entropy,
-                                               smoothing=smoothing)
+        smooth_softmax_criterion(self, smoothing)
 
 
 @DET_MODELS.register_module(name='LabelSmoothingCrossEntropyLoss')
@@ -105,13 +110,7 @@ class DetLabelSmoothingCrossEntropyLoss(DetCrossEntropyLoss):
 
     def __init__(self, smoothing: float = 0.1, **kwargs) -> None:
         super().__init__(**kwargs)
-        check_smoothing(self, smoothing)
-        if self.use_sigmoid or self.use_mask:
-            raise ValueError(f'{type(self).__name__} smooths softmax '
-                             'targets: set use_sigmoid=False, use_mask=False')
-        self.smoothing = smoothing
-        self.cls_criterion = functools.partial(smoothed_cross_entropy,
-                                               smoothing=smoothing)
+        smooth_softmax_criterion(self, smoothing)
 
 
 @DET_MODELS.register_module()

@@ -7,6 +7,7 @@ step trains with ``tools/train.py`` into its own work dir and leaves
 teacher. A step whose ``student.pth`` exists is skipped, so a stopped chain
 resumes where it stopped.
 """
+import argparse
 import os.path as osp
 import subprocess
 import sys
@@ -51,6 +52,16 @@ class ChainStep:
         if self.options:  # last, so that they win over train_args
             command += ['--cfg-options', *self.options]
         return command
+
+
+def add_chain_args(parser: argparse.ArgumentParser, default_work_dir: str,
+                   step_dirs: str) -> None:
+    """``--work-dir`` and ``--dry-run``, as every chain tool takes them."""
+    parser.add_argument(
+        '--work-dir', default=default_work_dir,
+        help=f'where {step_dirs}/ goes (default: {default_work_dir})')
+    parser.add_argument(
+        '--dry-run', action='store_true', help='print the commands only')
 
 
 def split_train_args(argv: Sequence[str]) -> Tuple[List[str], List[str]]:

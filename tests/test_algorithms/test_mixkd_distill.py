@@ -1,16 +1,10 @@
 """MixKD: the student's task loss on the clean batch, CWD on mixed images
 that teacher and student both see."""
-import os.path as osp
-
 import pytest
 import torch
-from mmengine.config import Config
-from mmengine.registry import DefaultScope
-from mmrazor.registry import MODELS
 
-from akd.utils.random_weights import without_weights
 from akd.utils.synthetic_batch import det_batch, seg_batch
-from conftest import REPO
+from distill_step import build_without_weights
 from tolerances import assert_close_float32
 
 MIXKD_SEG = ('configs/mixkd/mixkd-cwd_logits_pspnet-r18-w32-d8_'
@@ -20,13 +14,7 @@ MIXKD_DET = ('configs/mixkd/mixkd-cwd_fpn_retina-r18-w32_'
 
 
 def build(path, **options):
-    cfg = Config.fromfile(osp.join(REPO, path))
-    without_weights(cfg)
-    cfg.merge_from_dict({f'model.{k}': v for k, v in options.items()})
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        model = MODELS.build(cfg.model)
-    model.train()
-    return model
+    return build_without_weights(path, **options)[0]
 
 
 def test_mix_blends_the_asked_share_of_images_with_other_images():

@@ -6,15 +6,13 @@ import torch
 import torch.nn.functional as F
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper
-from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
 import akd.algorithms.peer_switch as peer_switch
-from akd.utils.random_weights import without_weights
 from akd.utils.synthetic_batch import det_batch, seg_batch
 from conftest import REPO
 from tolerances import assert_close_float32
-from distill_step import peer_optimizers
+from distill_step import build_without_weights, peer_optimizers
 
 DML_SEG = 'configs/dml/dml_logits_pspnet-r18-w16-d8x2_toy-cityscapes.py'
 SWITOKD_SEG = ('configs/switokd/switokd_logits_pspnet-r18-w32-d8_'
@@ -26,12 +24,7 @@ SWITOKD_DET = ('configs/switokd/switokd_logits_retina-r18-w32_'
 
 
 def build(path, batch_size=2, **model_options):
-    cfg = Config.fromfile(osp.join(REPO, path))
-    without_weights(cfg)
-    cfg.merge_from_dict({f'model.{k}': v for k, v in model_options.items()})
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        model = MODELS.build(cfg.model)
-    model.train()
+    model, _ = build_without_weights(path, **model_options)
     if 'cityscapes' in path:
         batch = seg_batch(batch_size)
     else:

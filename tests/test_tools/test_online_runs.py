@@ -1,31 +1,16 @@
 """Online distillation end to end through tools/: train, resume, test a
 chosen peer, export every peer."""
-import glob
 import json
-import os.path as osp
 
 import pytest
 import torch
 
 from conftest import run_tool
-from test_tools.test_train_resume_test_convert import SHORT
+from test_tools.test_train_resume_test_convert import SHORT, training_scalars
 
 DML_DET = 'configs/dml/dml_logits_retina-r18-w16x2_toy-coco.py'
 DML_SEG = 'configs/dml/dml_logits_pspnet-r18-w16-d8x2_toy-cityscapes.py'
 PEER = 'configs/toy_models/pspnet_r18-w16-d8_toy-cityscapes.py'
-
-
-def scalars(work_dir):
-    """Training scalars by iteration (every peer's under its name)."""
-    records = {}
-    for path in glob.glob(osp.join(work_dir, '*', 'vis_data',
-                                   'scalars.json')):
-        with open(path) as f:
-            for line in f:
-                record = json.loads(line)
-                if 'peer1.lr' in record:
-                    records[record['iter']] = record
-    return records
 
 
 def train(config, data_root, work_dir, *extra):
@@ -42,8 +27,8 @@ def test_resume_restores_every_peer_and_optimizer(toy_coco, tmp_path):
     process = train(DML_DET, toy_coco, str(tmp_path / 'resumed'), '--resume',
                     str(tmp_path / 'run' / 'iter_2.pth'))
     assert 'resumed epoch: 0, iter: 2' in process.stdout + process.stderr
-    original = scalars(str(tmp_path / 'run'))
-    resumed = scalars(str(tmp_path / 'resumed'))
+    original = training_scalars(str(tmp_path / 'run'), 'peer1.lr')
+    resumed = training_scalars(str(tmp_path / 'resumed'), 'peer1.lr')
     assert sorted(resumed) == [3, 4]
     for it in (3, 4):
         for key in ('peer1.lr', 'peer2.lr', 'peer1.loss', 'peer2.loss',

@@ -72,15 +72,16 @@ def _save_random(cfg_path, path):
     torch.save(dict(state_dict=model.state_dict()), path)
 
 
-def _scalars(work_dir):
-    """Per-iteration training scalars logged by mmengine, by iteration."""
+def training_scalars(work_dir, key='lr'):
+    """Per-iteration training scalars logged by mmengine, by iteration
+    (the records holding ``key``: training ones, not validation's)."""
     records = {}
     for path in glob.glob(osp.join(work_dir, '*', 'vis_data',
                                    'scalars.json')):
         with open(path) as f:
             for line in f:
                 record = json.loads(line)
-                if 'lr' in record:
+                if key in record:
                     records[record['iter']] = record
     return records
 
@@ -103,7 +104,7 @@ def trained(request, tmp_path_factory):
 def test_training_validates_and_saves_distillation_checkpoints(trained):
     assert osp.isfile(osp.join(trained['work_dir'], 'iter_2.pth'))
     assert osp.isfile(osp.join(trained['work_dir'], 'iter_4.pth'))
-    records = _scalars(trained['work_dir'])
+    records = training_scalars(trained['work_dir'])
     assert sorted(records) == [1, 2, 3, 4]
     assert all(any(k.startswith('distill.') for k in r)
                for r in records.values())
@@ -117,7 +118,8 @@ def test_resume_continues_at_same_iteration_and_learning_rate(trained):
         osp.join(trained['work_dir'], 'iter_2.pth'), '--cfg-options',
         *trained['options'])
     assert 'resumed epoch: 0, iter: 2' in process.stdout + process.stderr
-    original, resumed = _scalars(trained['work_dir']), _scalars(resumed_dir)
+    original = training_scalars(trained['work_dir'])
+    resumed = training_scalars(resumed_dir)
     assert sorted(resumed) == [3, 4]
     for it in (3, 4):
         assert resumed[it]['lr'] == pytest.approx(original[it]['lr'],
