@@ -19,6 +19,7 @@ from akd.engine.guard_hooks import GUARD_HOOKS, add_guard_hooks
 from akd.utils.distributed import release_process_group
 from akd.utils.preflight import (PreflightError, check_checkpoint_file,
                                  check_data, check_downloads,
+                                 check_online_wiring,
                                  check_teacher_checkpoint)
 from akd.utils.tool_args import (add_common_args, exit_on_guard_error,
                                  load_tool_config)
@@ -62,6 +63,7 @@ def build_config(args):
         cfg.resume, cfg.load_from = True, args.resume
     check_data(cfg, ('train_dataloader', 'val_dataloader'))
     check_teacher_checkpoint(cfg)
+    check_online_wiring(cfg)
     check_downloads(cfg)
     add_guard_hooks(cfg, GUARD_HOOKS)
     return cfg

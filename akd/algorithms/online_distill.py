@@ -19,6 +19,7 @@ from torch import nn
 
 from ..engine.checkpoint_files import read_checkpoint
 from ..engine.checkpoint_fit import load_teacher
+from ..engine.guard_error import GuardError
 from ..utils.mmrazor_scope import build_in_mmrazor_scope
 from .peer_switch import PeerSwitch
 
@@ -254,8 +255,9 @@ class OnlineDistill(BaseModel):
     def train_step(self, data, optim_wrapper: OptimWrapperDict) -> dict:
         """Run every peer, then step each learning peer on its own loss."""
         if not isinstance(optim_wrapper, OptimWrapperDict):
-            raise TypeError(
-                'OnlineDistill trains each peer with its own optimizer; set '
+            raise GuardError(
+                'optim_wrapper: OnlineDistill trains each peer with its own '
+                f'optimizer, got one {type(optim_wrapper).__name__}; set '
                 f'{WRAPPER_HINT}.')
         data = self.data_preprocessor(data, True)
         paused = {n for n in self.peer_names if n not in self.trainable_peers}
@@ -298,10 +300,10 @@ class OnlineDistill(BaseModel):
     def forward(self, inputs, data_samples=None, mode: str = 'tensor'):
         """``eval_peer``'s forward; training goes through ``train_step``."""
         if mode == 'loss':
-            raise RuntimeError(
-                'OnlineDistill steps each peer with its own optimizer in '
-                f'train_step, not through forward(mode="loss"); set '
-                f'{WRAPPER_HINT}.')
+            raise GuardError(
+                'model_wrapper_cfg: OnlineDistill steps each peer with its '
+                'own optimizer in train_step, not through a DDP wrapper\'s '
+                f'forward(mode="loss"); set {WRAPPER_HINT}.')
         return getattr(self, self.eval_peer)(inputs, data_samples, mode=mode)
 
     def val_step(self, data) -> list:

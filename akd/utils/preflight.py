@@ -119,6 +119,27 @@ def check_teacher_checkpoint(cfg: Config) -> None:
                 f'{key}=PATH.')
 
 
+def check_online_wiring(cfg: Config) -> None:
+    """Raise unless an ``OnlineDistill`` config gives each peer its own
+    optimizer and DDP wrapper (mmengine's defaults fail deep inside the
+    runner, the DDP one only once several processes run)."""
+    if not str(cfg.get('model', {}).get('type', '')).endswith(
+            'OnlineDistill'):
+        return
+    wanted = (('optim_wrapper', 'constructor',
+               'PeerOptimWrapperConstructor', 'one optimizer per peer'),
+              ('model_wrapper_cfg', 'type',
+               'MMSeparateDistributedDataParallel',
+               'one DDP wrapper per peer'))
+    for key, field, value, why in wanted:
+        got = (cfg.get(key) or {}).get(field)
+        if got != value:
+            raise PreflightError(
+                f'{key}.{field}={got!r}: OnlineDistill needs {why}; set '
+                f"{key}.{field}='{value}' (configs/_base_/distill/online_*.py "
+                'and the online configs do).')
+
+
 def _nested_model(node: dict, key: str):
     """The config of the model MMRazor builds from ``node['cfg_path']``."""
     cfg_path = node['cfg_path']

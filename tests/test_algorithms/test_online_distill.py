@@ -9,6 +9,7 @@ from mmengine.optim import OptimWrapper
 from mmrazor.registry import MODELS
 
 import akd.algorithms.peer_switch as peer_switch
+from akd.engine import GuardError
 from akd.utils.synthetic_batch import det_batch, seg_batch
 from conftest import REPO
 from tolerances import assert_close_float32
@@ -196,10 +197,10 @@ def test_batch_of_one_and_ignored_pixels():
 
 def test_wrong_wiring_says_what_to_set():
     model, data = build(DML_SEG)
-    with pytest.raises(RuntimeError, match='MMSeparateDistributedDataPar'):
+    with pytest.raises(GuardError, match='model_wrapper_cfg: .*MMSeparateD'):
         model(**model.data_preprocessor(data, True), mode='loss')
     optim = OptimWrapper(torch.optim.SGD(model.parameters(), lr=0.1))
-    with pytest.raises(TypeError, match='PeerOptimWrapperConstructor'):
+    with pytest.raises(GuardError, match='optim_wrapper: .*PeerOptimWrapperC'):
         model.train_step(data, optim)
 
 

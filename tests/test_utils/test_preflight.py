@@ -1,6 +1,12 @@
+import os.path as osp
+import re
+
+import pytest
 from mmengine.config import Config
 
-from akd.utils.preflight import set_data_root
+from akd.utils.preflight import (PreflightError, check_online_wiring,
+                                 set_data_root)
+from conftest import REPO
 
 
 def test_set_data_root_moves_datasets_and_evaluator_files():
@@ -46,3 +52,21 @@ def test_each_teachers_checkpoint_url_is_found():
     assert [key for key, _, _ in _checkpoint_urls(cfg)] == [
         'model.teachers.a.ckpt'
     ]
+
+
+@pytest.mark.parametrize('key,value,message', [
+    ('model_wrapper_cfg', None, "model_wrapper_cfg.type=None: OnlineDistill "
+     "needs one DDP wrapper per peer; set model_wrapper_cfg.type="
+     "'MMSeparateDistributedDataParallel'"),
+    ('optim_wrapper.constructor', 'DefaultOptimWrapperConstructor',
+     "optim_wrapper.constructor='DefaultOptimWrapperConstructor': "
+     "OnlineDistill needs one optimizer per peer"),
+])
+def test_online_distillation_needs_its_optimizers_and_wrappers(
+        key, value, message):
+    cfg = Config.fromfile(osp.join(
+        REPO, 'configs/dml/dml_logits_pspnet-r18-w16-d8x2_toy-cityscapes.py'))
+    check_online_wiring(cfg)  # as shipped
+    cfg.merge_from_dict({key: value})
+    with pytest.raises(PreflightError, match=re.escape(message)):
+        check_online_wiring(cfg)
