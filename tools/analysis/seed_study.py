@@ -7,7 +7,8 @@ absent), evaluates it and prints a markdown table of mean, sample std and
 the per-seed values. MasKD's receptive tokens come from its stage-1 config,
 run first if its checkpoint is absent. FRSKD and FRSKD with teacher-free
 AKD need no teacher, nor do the online distillations (DML, SwitOKD, BD-KD
-online), whose peers train together and are each evaluated, nor BAKE. Label
+online), whose peers train together and are each evaluated, nor BAKE, nor
+the born-again chain (generations 1 and 2 after the plain student). Label
 smoothing is compared on the student (teacher-free) and, for segmentation,
 on the teacher CWD distils from (trained with smoothing first, like the
 demo's teachers). Runs go to
@@ -70,6 +71,10 @@ MIXKD_CONFIGS = {
     'seg': 'configs/mixkd/mixkd-cwd_logits_pspnet-r18-w32-d8_pspnet-r18-w16-'
            'd8_toy-cityscapes.py',
 }
+BORN_AGAIN = {
+    'det': 'configs/born-again/ban_logits_retina-r18-w16_toy-coco.py',
+    'seg': 'configs/born-again/ban_logits_pspnet-r18-w16-d8_toy-cityscapes.py',
+}
 LS_STUDENTS = {
     'det': 'configs/label-smoothing/ls_retinanet_r18-w16_fpn_toy-coco.py',
     'seg': 'configs/label-smoothing/ls_pspnet_r18-w16-d8_toy-cityscapes.py',
@@ -107,6 +112,7 @@ def variants(task_key: str, task) -> dict:
         compared[name] = (config, [])
     compared['BAKE'] = (BAKE_CONFIGS[task_key], [])
     compared['MixKD-CWD'] = (MIXKD_CONFIGS[task_key], [])
+    compared['born-again'] = (BORN_AGAIN[task_key], [])
     compared['label smoothing 0.1'] = (LS_STUDENTS[task_key], [])
     if task_key == 'seg':
         compared['CWD from a label-smoothed teacher'] = (CWD_FROM_LS_TEACHER,
@@ -139,6 +145,30 @@ def run_variant(name: str, config: str, options: list, seed: int,
     return run, train(run, extra)
 
 
+def born_again_rows(config: str, task, seeds: list) -> list:
+    """Generations 1 and 2 of ``tools/born_again_chain.py`` per seed, the
+    plain student of that seed as generation 0; generation 2 learns from
+    the ensemble of generations 0 and 1."""
+    reduce = 'mean_sigmoids' if 'retina' in config else 'mean_probs'
+    scores = {1: [], 2: []}
+    for seed in seeds:
+        _, gen0 = run_variant('student', task.student.config, [], seed, '',
+                              task.student.iters)
+        work_dir = osp.join(STUDY, 'born-again', f'seed{seed}')
+        os.makedirs(work_dir, exist_ok=True)
+        run_tool(['tools/born_again_chain.py', config, '--generations', '2',
+                  '--gen0', gen0, '--ensemble', reduce, '--work-dir',
+                  work_dir, '--', '--cfg-options', f'randomness.seed={seed}'],
+                 osp.join(work_dir, 'chain.log'))
+        for gen, values in scores.items():
+            gen_dir = osp.join(work_dir, f'gen{gen}')
+            run = Run(task.student.config, task.student.iters, root=gen_dir)
+            checkpoint = osp.join(gen_dir, 'student.pth')
+            values.append(evaluate(run, checkpoint)[task.metric])
+    return [('born-again gen 1', scores[1]),
+            ('born-again gen 2 (ensemble of gens 0-1 teaching)', scores[2])]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
@@ -159,6 +189,9 @@ def main() -> None:
                 continue
             if 'maskd' in config:
                 learn_maskd_tokens(teacher_ckpt)
+            if config in BORN_AGAIN.values():
+                rows += born_again_rows(config, task, args.seeds)
+                continue
             peers = list(Config.fromfile(config).model.get('peers', ['']))
             scores = {peer: [] for peer in peers}
             for seed in args.seeds:
