@@ -19,4 +19,4 @@ model = dict(
                        preds_T={{_base_.logits_T}})),
     eval_peer='student')
 optim_wrapper = dict(constructor='PeerOptimWrapperConstructor')
-val_cfg = dict(_delete_=True, type='ValLoop')
+val_cfg = dict(_delete_=True, type='PeersValLoop')  # every peer

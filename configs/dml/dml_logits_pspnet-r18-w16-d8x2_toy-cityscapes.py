@@ -13,4 +13,4 @@ model = dict(
         loss_kl=dict(preds_S={{_base_.logits_S}},
                      preds_T={{_base_.logits_T}})))
 optim_wrapper = dict(constructor='PeerOptimWrapperConstructor')
-val_cfg = dict(_delete_=True, type='ValLoop')  # peer1; model.eval_peer=peer2
+val_cfg = dict(_delete_=True, type='PeersValLoop')  # every peer

@@ -22,4 +22,4 @@ model = dict(
         logits=dict(recorder='logits'), gt_labels=dict(recorder='gt_labels')),
     eval_peer='student')
 optim_wrapper = dict(constructor='PeerOptimWrapperConstructor')
-val_cfg = dict(_delete_=True, type='ValLoop')
+val_cfg = dict(_delete_=True, type='PeersValLoop')  # every peer

@@ -25,4 +25,4 @@ model = dict(
         gt_labels=dict(recorder='gt_labels'), sigmoid=True, num_classes=80),
     eval_peer='student')
 optim_wrapper = dict(constructor='PeerOptimWrapperConstructor')
-val_cfg = dict(_delete_=True, type='ValLoop')
+val_cfg = dict(_delete_=True, type='PeersValLoop')  # every peer

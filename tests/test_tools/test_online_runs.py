@@ -49,7 +49,8 @@ def _metrics(config, checkpoint, data_root, tmp_path, name, *extra):
 def test_each_peer_is_tested_and_exported(toy_cityscapes, tmp_path):
     """``--peer`` picks the network; peer2 exported as a plain checkpoint
     scores the same under its own config."""
-    train(DML_SEG, toy_cityscapes, str(tmp_path / 'run'))
+    process = train(DML_SEG, toy_cityscapes, str(tmp_path / 'run'))
+    assert 'peer2/mIoU' in process.stdout + process.stderr  # PeersValLoop
     ckpt = str(tmp_path / 'run' / 'iter_4.pth')
     scores = {peer: _metrics(DML_SEG, ckpt, toy_cityscapes, tmp_path, peer,
                              '--peer', peer)

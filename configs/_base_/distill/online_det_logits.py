@@ -7,7 +7,7 @@
 # learns from, detached), and these two, which the schedule and pair bases
 # also set:
 #   optim_wrapper = dict(constructor='PeerOptimWrapperConstructor')
-#   val_cfg = dict(_delete_=True, type='ValLoop')  # runs model.eval_peer
+#   val_cfg = dict(_delete_=True, type='PeersValLoop')  # every peer
 custom_imports = dict(imports=['akd'], allow_failed_imports=False)
 model = dict(
     _scope_='mmrazor',
