@@ -15,6 +15,19 @@ from akd.utils.synthetic_batch import det_batch, seg_batch
 from conftest import REPO
 from tolerances import assert_close_float32
 
+
+def seg_loss(cfg):
+    """An mmseg loss, whatever default scope earlier tests left."""
+    with DefaultScope.overwrite_default_scope('mmseg'):
+        return SEG_MODELS.build(cfg)
+
+
+def det_loss(cfg):
+    """An mmdet loss, whatever default scope earlier tests left."""
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        return DET_MODELS.build(cfg)
+
+
 SMOOTHED_MODELS = sorted(
     glob.glob(osp.join(REPO, 'configs', 'label-smoothing', 'ls_*.py')))
 
@@ -45,7 +58,7 @@ def test_segmentation_loss_matches_a_loop_over_pixels(eps, non_ignored):
     logits = 3 * torch.randn(2, 5, 4, 6)
     labels = torch.randint(0, 5, (2, 4, 6))
     labels[0, :2] = 255
-    loss = SEG_MODELS.build(
+    loss = seg_loss(
         dict(type='LabelSmoothingCrossEntropyLoss', smoothing=eps,
              avg_non_ignore=non_ignored, loss_weight=2.0))
     expected = 2.0 * _smoothed_ce_loop(logits, labels, eps, 255, non_ignored)
@@ -58,9 +71,9 @@ def test_segmentation_loss_at_zero_smoothing_is_mmsegs():
     torch.manual_seed(1)
     logits, labels = torch.randn(2, 19, 8, 8), torch.randint(0, 19, (2, 8, 8))
     labels[1, 4:] = 255
-    ours = SEG_MODELS.build(
+    ours = seg_loss(
         dict(type='LabelSmoothingCrossEntropyLoss', smoothing=0.0))
-    theirs = SEG_MODELS.build(dict(type='CrossEntropyLoss'))
+    theirs = seg_loss(dict(type='CrossEntropyLoss'))
     assert_close_float32(ours(logits, labels, ignore_index=255),
                          theirs(logits, labels, ignore_index=255))
 
@@ -69,7 +82,7 @@ def test_detection_softmax_loss_matches_a_loop_with_avg_factor():
     torch.manual_seed(2)
     logits, labels = torch.randn(7, 4), torch.randint(0, 4, (7, ))
     weights = torch.rand(7)
-    loss = DET_MODELS.build(
+    loss = det_loss(
         dict(type='LabelSmoothingCrossEntropyLoss', smoothing=0.2))
     expected = 0.0
     for z, y, w in zip(logits.tolist(), labels.tolist(), weights.tolist()):
@@ -99,23 +112,23 @@ def test_focal_loss_matches_a_loop_with_background_anchors(eps):
     torch.manual_seed(3)
     logits = 2 * torch.randn(9, 6)
     labels = torch.tensor([0, 5, 6, 6, 2, 6, 1, 6, 3])  # 6: background
-    loss = DET_MODELS.build(dict(type='LabelSmoothingFocalLoss',
-                                 smoothing=eps, loss_weight=1.5))
+    loss = det_loss(dict(type='LabelSmoothingFocalLoss', smoothing=eps,
+                         loss_weight=1.5))
     assert_close_float32(loss(logits, labels, avg_factor=4.0),
                          1.5 * _focal_loop(logits, labels, eps) / 4.0)
     if eps == 0:
-        focal = DET_MODELS.build(dict(type='FocalLoss', loss_weight=1.5))
+        focal = det_loss(dict(type='FocalLoss', loss_weight=1.5))
         assert_close_float32(loss(logits, labels, avg_factor=4.0),
                              focal(logits, labels, avg_factor=4.0))
 
 
 def test_smoothing_out_of_range_is_named():
     with pytest.raises(ValueError, match='smoothing must be in'):
-        SEG_MODELS.build(
+        seg_loss(
             dict(type='LabelSmoothingCrossEntropyLoss', smoothing=1.0))
     with pytest.raises(ValueError, match='class_weight is not supported'):
-        SEG_MODELS.build(dict(type='LabelSmoothingCrossEntropyLoss',
-                              class_weight=[1.0] * 5))(
+        seg_loss(dict(type='LabelSmoothingCrossEntropyLoss',
+                      class_weight=[1.0] * 5))(
             torch.randn(1, 5, 2, 2), torch.zeros(1, 2, 2).long())
 
 
