@@ -26,3 +26,6 @@ model = dict(
     eval_peer='student')
 optim_wrapper = dict(constructor='PeerOptimWrapperConstructor')
 val_cfg = dict(_delete_=True, type='PeersValLoop')  # every peer
+# SwitOKD's mode, gap and threshold on every line of the log (the toy runs'
+# default logs every 20 iterations, averaging them)
+default_hooks = dict(logger=dict(interval=1))

@@ -57,17 +57,17 @@ def teacher_options(distill_config, path):
         options = []
         for name, teacher in cfg.model.teachers.items():
             teacher_path = f'{path}.{name}'
-            _save_random(teacher.model.cfg_path, teacher_path)
+            save_random(teacher.model.cfg_path, teacher_path)
             options.append(f'model.teachers.{name}.ckpt={teacher_path}')
         return options
     if 'teacher_ckpt' not in cfg.model:
         return []
     teacher_cfg = cfg.model.get('teacher', cfg.model.architecture)
-    _save_random(teacher_cfg.cfg_path, path)
+    save_random(teacher_cfg.cfg_path, path)
     return [f'model.teacher_ckpt={path}']
 
 
-def _save_random(cfg_path, path):
+def save_random(cfg_path, path):
     model = build_from_config_file(cfg_path)
     torch.save(dict(state_dict=model.state_dict()), path)
 
