@@ -17,9 +17,8 @@ from mmrazor.models.task_modules import RecorderManager
 from mmrazor.registry import MODELS
 from torch import nn
 
-from ..engine.checkpoint_files import read_checkpoint
-from ..engine.checkpoint_fit import load_teacher
 from ..engine.guard_error import GuardError
+from ..models.teacher_ensemble import build_loaded
 from ..utils.mmrazor_scope import build_in_mmrazor_scope
 from .peer_switch import PeerSwitch
 
@@ -166,18 +165,14 @@ class OnlineDistill(BaseModel):
                     spec) - PEER_KEYS:
                 raise ValueError(
                     f'{key} must be dict(model=<model config>, ckpt=<path, '
-                    f'optional>, trainable=<bool>), got {spec!r:.200}')
+                    'optional>, trainable=<bool>, frozen=<module names>), '
+                    f'got {spec!r:.200}')
             if (not name.isidentifier() or name in RESERVED
                     or hasattr(self, name)):
                 raise ValueError(
                     f'{key}: {name!r} cannot name a peer (not an identifier, '
                     'or taken by the algorithm); rename it.')
-            peer = build_in_mmrazor_scope(spec['model'])
-            if spec.get('ckpt'):
-                load_teacher(peer, read_checkpoint(spec['ckpt'],
-                                                   f'{key}.ckpt'),
-                             f'{key}.ckpt', spec['ckpt'], f'{key}.model')
-                peer._is_init = True  # keep the loaded weights
+            peer = build_loaded(spec['model'], spec.get('ckpt'), key)
             if spec.get('trainable', True):
                 self.trainable_peers.append(name)
             else:

@@ -18,6 +18,18 @@ from ..engine.checkpoint_fit import load_teacher
 from ..utils.mmrazor_scope import build_in_mmrazor_scope
 
 
+def build_loaded(model: dict, ckpt, key: str) -> nn.Module:
+    """The model of ``model``'s config, with the weights of ``ckpt`` if
+    given (checked to fit, errors naming ``<key>.ckpt``), kept through
+    ``init_weights``."""
+    built = build_in_mmrazor_scope(model)
+    if ckpt:
+        load_teacher(built, read_checkpoint(ckpt, f'{key}.ckpt'),
+                     f'{key}.ckpt', ckpt, f'{key}.model')
+        built._is_init = True  # keep the loaded weights
+    return built
+
+
 @MODELS.register_module()
 class TeacherEnsemble(BaseModel):
     """Named teachers that run one after the other on the same batch.
@@ -49,14 +61,10 @@ class TeacherEnsemble(BaseModel):
                 raise ValueError(
                     f'model.teachers.{name}: {name!r} is taken by the '
                     'ensemble itself; rename the teacher.')
-            teacher = build_in_mmrazor_scope(spec['model'])
-            if spec.get('ckpt'):
-                key = f'model.teachers.{name}'
-                load_teacher(teacher, read_checkpoint(spec['ckpt'],
-                                                      f'{key}.ckpt'),
-                             f'{key}.ckpt', spec['ckpt'], f'{key}.model')
-                teacher._is_init = True  # keep the loaded weights
-            self.add_module(name, teacher)
+            self.add_module(
+                name,
+                build_loaded(spec['model'], spec.get('ckpt'),
+                             f'model.teachers.{name}'))
         self.names: List[str] = list(teachers)
 
     def forward(self, inputs, data_samples=None, mode: str = 'tensor'):
