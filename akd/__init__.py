@@ -10,6 +10,6 @@ apply_compat_fixes()
 
 import mmrazor.models  # noqa: E402,F401  (registers MMRazor's distillers)
 
-from . import algorithms, engine, losses, models  # noqa: E402,F401
+from . import algorithms, engine, evaluation, losses, models  # noqa: E402,F401
 
 __version__ = '0.1.0'

@@ -13,10 +13,11 @@ import argparse
 import json
 
 import akd  # noqa: F401  (stack fixes first, then registries)
-from akd.engine.guard_hooks import add_guard_hooks
+from akd.engine.runner_hooks import add_runner_hooks
 from akd.utils.distributed import release_process_group
 from akd.utils.preflight import (PreflightError, check_checkpoint_file,
-                                 check_data, drop_teacher_checkpoints)
+                                 check_data, check_teacher_checkpoint,
+                                 drop_teacher_checkpoints)
 from akd.utils.tool_args import (add_common_args, exit_on_guard_error,
                                  load_tool_config)
 from mmengine.runner import Runner
@@ -48,9 +49,10 @@ def build_config(args):
                 f'--peer {args.peer!r}: the config has no such peer of an '
                 f'online distillation (model.peers: {peers or "none"}).')
         cfg.model.eval_peer = args.peer
-    drop_teacher_checkpoints(cfg)
+    drop_teacher_checkpoints(cfg)  # the checkpoint holds them
+    check_teacher_checkpoint(cfg)  # a fidelity metric's teacher
     check_data(cfg, ('test_dataloader', ))
-    add_guard_hooks(cfg, ['checkpoint_fit'])
+    add_runner_hooks(cfg, ['checkpoint_fit', 'metric_model'])
     return cfg
 
 

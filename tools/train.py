@@ -15,7 +15,7 @@ import argparse
 
 import akd  # noqa: F401  (stack fixes first, then registries)
 import torch
-from akd.engine.guard_hooks import GUARD_HOOKS, add_guard_hooks
+from akd.engine.runner_hooks import RUNNER_HOOKS, add_runner_hooks
 from akd.utils.distributed import release_process_group
 from akd.utils.preflight import (PreflightError, check_checkpoint_file,
                                  check_data, check_downloads,
@@ -65,7 +65,7 @@ def build_config(args):
     check_teacher_checkpoint(cfg)
     check_online_wiring(cfg)
     check_downloads(cfg)
-    add_guard_hooks(cfg, GUARD_HOOKS)
+    add_runner_hooks(cfg, RUNNER_HOOKS)
     return cfg
 
 

@@ -45,6 +45,18 @@ def _datasets(dataset_cfg):
     return [dataset_cfg]
 
 
+def _evaluator_entries(cfg: Config) -> Iterator[Tuple[str, dict]]:
+    """(key, metric config) of each val/test metric; an evaluator may be
+    one metric or a list of them."""
+    for evaluator in EVALUATORS:
+        entries = cfg.get(evaluator)
+        if isinstance(entries, dict):
+            yield evaluator, entries
+        elif isinstance(entries, (list, tuple)):
+            for index, entry in enumerate(entries):
+                yield f'{evaluator}.{index}', entry
+
+
 def set_data_root(cfg: Config, data_root: str) -> None:
     """Point every dataset, and evaluator ann_files under it, at ``data_root``.
 
@@ -56,13 +68,13 @@ def set_data_root(cfg: Config, data_root: str) -> None:
         for dataset in _datasets(cfg.get(loader, {}).get('dataset')):
             old_root = dataset.get('data_root')
             dataset['data_root'] = data_root
-            for evaluator in EVALUATORS:
-                ann_file = cfg.get(evaluator, {}).get('ann_file')
+            for _, metric in _evaluator_entries(cfg):
+                ann_file = metric.get('ann_file')
                 moves = (old_root and isinstance(ann_file, str)
                          and ann_file.startswith(old_root))
                 if moves:
                     relative = ann_file[len(old_root):]
-                    cfg[evaluator]['ann_file'] = data_root + relative
+                    metric['ann_file'] = data_root + relative
 
 
 def check_data(cfg: Config, loaders=DATALOADERS) -> None:
@@ -97,17 +109,21 @@ def drop_teacher_checkpoints(cfg: Config) -> None:
 
 
 def check_teacher_checkpoint(cfg: Config) -> None:
-    """Raise if a distillation config's local teacher checkpoint is missing.
+    """Raise if a config's local teacher checkpoint is missing.
 
     ``model.teacher_ckpt`` for one teacher, ``model.teachers.<name>.ckpt``
     for ``MultiTeacherDistill``, ``model.peers.<name>.ckpt`` for
-    ``OnlineDistill``.
+    ``OnlineDistill``, and the ``teacher.ckpt`` of a metric that compares
+    with a teacher (fidelity).
     """
     model = cfg.get('model', {})
     keys = {'model.teacher_ckpt': model.get('teacher_ckpt')}
     for group in ('teachers', 'peers'):
         for name, spec in model.get(group, {}).items():
             keys[f'model.{group}.{name}.ckpt'] = spec.get('ckpt')
+    for key, metric in _evaluator_entries(cfg):
+        if isinstance(metric.get('teacher'), dict):
+            keys[f'{key}.teacher.ckpt'] = metric.teacher.get('ckpt')
     for key, ckpt in keys.items():
         if not ckpt or '://' in ckpt:
             continue  # none, or a URL that mmengine downloads

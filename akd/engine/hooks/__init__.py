@@ -1,14 +1,18 @@
-"""Runner hooks that stop a run at the first sign of a mistake.
+"""Runner hooks: guards that stop a run at the first sign of a mistake, and
+the one that gives comparing metrics their model.
 
 ``tools/train.py`` adds each under ``default_hooks`` (``tools/test.py`` adds
-``checkpoint_fit``); a config sets their arguments there, e.g.
+``checkpoint_fit`` and ``metric_model``); a config sets their arguments
+there, e.g.
 ``default_hooks = dict(non_finite_guard=dict(max_skips=3))``, and a script
 that builds its own runner adds them the same way.
 """
 from .checkpoint_fit_hook import CheckpointFitHook
 from .distiller_gradient_check_hook import DistillerGradientCheckHook
+from .metric_model_hook import MetricModelHook
 from .non_finite_guard_hook import NonFiniteGuardHook
 
 __all__ = [
-    'CheckpointFitHook', 'DistillerGradientCheckHook', 'NonFiniteGuardHook'
+    'CheckpointFitHook', 'DistillerGradientCheckHook', 'MetricModelHook',
+    'NonFiniteGuardHook'
 ]

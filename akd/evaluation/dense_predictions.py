@@ -1,0 +1,76 @@
+"""Dense class logits of a detector or segmentor, one row per sample.
+
+The metrics compare models sample by sample: a segmentor's pixels (its
+``seg_logits`` at the original image size, as mmseg's ``test_step`` leaves
+them) and a one-stage detector's anchors at every position of every FPN
+level (its dense head's classification maps, before any score threshold or
+NMS).
+"""
+from typing import List, Tuple
+
+import torch
+from mmengine.model import is_model_wrapper
+from torch import Tensor, nn
+
+from ..losses.pixel_samples import anchor_view
+
+
+def evaluated_model(model: nn.Module) -> nn.Module:
+    """The network that validation and testing run: a DDP wrapper's module,
+    a distillation's student (``architecture``) or an online distillation's
+    ``eval_peer``; a plain model as it is."""
+    if is_model_wrapper(model):
+        model = model.module
+    if hasattr(model, 'eval_peer'):
+        return getattr(model, model.eval_peer)
+    return getattr(model, 'architecture', model)
+
+
+def segmentor_logits(model: nn.Module, data_batch: dict) -> List[Tensor]:
+    """``(C, H, W)`` logits per image at its original size."""
+    return [sample.seg_logits.data for sample in model.test_step(data_batch)]
+
+
+def detector_logit_rows(model: nn.Module,
+                        data_batch: dict) -> Tuple[List[Tensor], bool]:
+    """``(R, K)`` classification logits per image, and whether they are
+    sigmoids.
+
+    Rows run over FPN levels, then positions, then anchors (mmdet's prior
+    order); K is the head's ``cls_out_channels`` (the classes, plus
+    background last for a softmax head).
+    """
+    head = getattr(model, 'bbox_head', None)
+    if head is None or not hasattr(head, 'cls_out_channels'):
+        raise TypeError(
+            f'{type(model).__name__} has no dense bbox_head with '
+            'cls_out_channels: detection fidelity and response statistics '
+            'compare one-stage dense heads (RetinaNet, FCOS, GFL, ...); a '
+            'two-stage detector is not supported yet.')
+    data = model.data_preprocessor(data_batch, False)
+    cls_scores = head(model.extract_feat(data['inputs']))[0]
+    levels = [
+        anchor_view(level, head.cls_out_channels).flatten(1, -2)
+        for level in cls_scores
+    ]  # (B, H*W*A, K) each
+    rows = torch.cat(levels, dim=1)  # (B, R, K)
+    return list(rows.unbind(0)), bool(getattr(head, 'use_sigmoid_cls', False))
+
+
+def labelled_pixel_rows(logits: Tensor, gt: Tensor,
+                        ignore_index: int) -> Tuple[Tensor, Tensor]:
+    """The ``(R, C)`` logits and ``(R, )`` labels of the labelled pixels.
+
+    Args:
+        logits (Tensor): ``(C, H, W)``.
+        gt (Tensor): ``(H, W)`` or ``(1, H, W)`` labels, same size.
+        ignore_index (int): The label of unlabelled pixels.
+    """
+    gt = gt.reshape(gt.shape[-2:]).to(logits.device)
+    if gt.shape != logits.shape[1:]:
+        raise ValueError(
+            f'seg_logits {tuple(logits.shape[1:])} and gt_sem_seg '
+            f'{tuple(gt.shape)} differ in size: the metric compares them at '
+            "the original image size, as mmseg's test_step returns them.")
+    labelled = gt != ignore_index  # (H, W)
+    return logits[:, labelled].T, gt[labelled]  # (R, C), (R, )
