@@ -13,6 +13,7 @@ from mmengine.model import is_model_wrapper
 from torch import Tensor, nn
 
 from ..losses.pixel_samples import anchor_view
+from ..models.label_recorders import DetTargetLabelsRecorder
 
 
 def evaluated_model(model: nn.Module) -> nn.Module:
@@ -74,3 +75,45 @@ def labelled_pixel_rows(logits: Tensor, gt: Tensor,
             "the original image size, as mmseg's test_step returns them.")
     labelled = gt != ignore_index  # (H, W)
     return logits[:, labelled].T, gt[labelled]  # (R, C), (R, )
+
+
+def class_probabilities(logits: Tensor, sigmoid: bool) -> Tensor:
+    """``(R, C)`` probabilities over the C classes of ``(R, K)`` head logits:
+    a sigmoid head's scores renormalised to sum to 1, a softmax head's
+    softmax without its background (last) column, renormalised."""
+    if sigmoid:
+        scores = logits.float().sigmoid()
+    else:
+        scores = logits.float().softmax(dim=1)[:, :-1]
+    return scores / scores.sum(dim=1, keepdim=True).clamp_min(1e-12)
+
+
+def detector_positive_rows(model: nn.Module,
+                           data_batch: dict) -> List[Tuple[Tensor, Tensor]]:
+    """Per image, the ``(P, C)`` class probabilities of the anchors its head
+    assigns to an object, and their ``(P, )`` classes.
+
+    The labels are those ``AnchorHead.get_targets`` gives in the detector's
+    own loss (RetinaNet and the heads built on it), recorded as the
+    ``DetTargetLabels`` recorder does.
+    """
+    recorder = DetTargetLabelsRecorder()
+    recorder.initialize()
+    data = model.data_preprocessor(data_batch, False)
+    with recorder:
+        model.loss(data['inputs'], data['data_samples'])
+    labels = recorder.get_record_data()
+    if not isinstance(labels, (list, tuple)) or labels[0].dim() != 2:
+        raise TypeError(
+            f'{type(model.bbox_head).__name__}.get_targets does not give '
+            "AnchorHead's per-level (N, H*W*A) labels: response statistics "
+            'of detectors support RetinaNet-style anchor heads so far.')
+    labels = torch.cat(labels, dim=1)  # (N, R)
+    rows, sigmoid = detector_logit_rows(model, data_batch)
+    positives = []
+    for logits, image_labels in zip(rows, labels):
+        C = logits.shape[1] - (0 if sigmoid else 1)
+        kept = (image_labels >= 0) & (image_labels < C)
+        positives.append((class_probabilities(logits[kept], sigmoid),
+                          image_labels[kept]))
+    return positives

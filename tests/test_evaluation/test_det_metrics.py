@@ -193,3 +193,33 @@ def test_d_ece_without_annotations_names_the_pipeline_fix():
     sample = dict(pred_instances=SAMPLES[0]['pred_instances'])
     with pytest.raises(ValueError, match="LoadAnnotations"):
         DetCalibrationMetric().process({}, [sample])
+
+
+def test_response_statistics_count_the_assigned_anchors(batch, checkpoints):
+    from mmdet.models.utils import unpack_gt_instances
+
+    from akd.evaluation.metrics import DetResponseMetric
+    model = loaded_model(DET_TEACHER, checkpoints['teacher'])
+    metric = DetResponseMetric()
+    metric.attach_model(model)
+    metric.process(batch, [])
+    rows = sum(r['totals'][0].item() for r in metric.results)
+    # the assigner called directly, as the head's loss calls it
+    data = model.data_preprocessor(batch, False)
+    gt_instances, _, img_metas = unpack_gt_instances(data['data_samples'])
+    with torch.no_grad():
+        cls_scores = model._forward(data['inputs'])[0]
+    head = model.bbox_head
+    anchors, valid = head.get_anchors([s.shape[-2:] for s in cls_scores],
+                                      img_metas, device='cpu')
+    labels = torch.cat(head.get_targets(anchors, valid, gt_instances,
+                                        img_metas)[0], dim=1)
+    assert rows == ((labels >= 0) & (labels < head.num_classes)).sum() > 0
+    stats = metric.compute_metrics(metric.results)
+    assert 0 < stats['non_target_mass'] < 1 and stats['entropy'] > 0
+
+
+def test_response_statistics_without_the_hook_name_it(batch):
+    from akd.evaluation.metrics import DetResponseMetric
+    with pytest.raises(GuardError, match='default_hooks.metric_model'):
+        DetResponseMetric().process(batch, [])

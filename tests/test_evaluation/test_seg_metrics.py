@@ -139,3 +139,21 @@ def test_calibration_num_bins_changes_the_error(batch, teacher_ckpt):
 def test_calibration_rejects_zero_bins_naming_the_key():
     with pytest.raises(ValueError, match='val_evaluator.num_bins'):
         SegCalibrationMetric(num_bins=0)
+
+
+def test_response_statistics_follow_the_labelled_pixels(batch, teacher_ckpt):
+    from akd.evaluation.functional.response_stats import (
+        response_statistics, response_sums)
+    from akd.evaluation.metrics import SegResponseMetric
+    outputs = outputs_of(loaded_model(SEG_TEACHER, teacher_ckpt), batch)
+    result = evaluate(SegResponseMetric(), batch, outputs)
+    probs, labels = [], []
+    for out in outputs:  # the pixels gathered by hand, all at once
+        gt = out['gt_sem_seg']['data'][0]
+        keep = gt != 255
+        probs.append(out['seg_logits']['data'].softmax(0)[:, keep].T)
+        labels.append(gt[keep])
+    expected = response_statistics(
+        response_sums(torch.cat(probs), torch.cat(labels)))
+    assert result == pytest.approx(expected, rel=1e-6)
+    assert 0 < result['non_target_mass'] < 1
