@@ -1,0 +1,159 @@
+"""Compare teacher checkpoints by metric and by how soft their responses are.
+
+    python tools/analysis/teacher_report.py CONFIG CKPT [CKPT ...]
+        [CONFIG2 CKPT ...] [--data-root PATH] [--out-dir DIR]
+
+Each checkpoint (``.pth``) is evaluated with ``tools/test.py`` on the
+config given before it (a ``.py`` switches the config for the checkpoints
+after it), with a response metric added to ``test_evaluator``
+(``SegResponseMetric`` for mmseg, ``DetResponseMetric`` for mmdet). The
+report gives, per checkpoint, the task metric (mIoU, or bbox mAP), the mean
+entropy, the non-target mass, the normalised non-target entropy and the
+class similarity of the responses on the test set (the statistics are
+defined in ``akd/evaluation/functional/response_stats.py``). A training
+run's ``iter_*.pth`` show how a teacher's responses change as it trains;
+differently trained teachers (another batch size, label smoothing, pruning)
+show which leaves more to distil. Written to ``DIR``: ``teacher_report.md``,
+``teacher_report.json`` and ``teacher_report.png`` (each statistic against
+the checkpoints).
+"""
+import argparse
+import json
+import os
+import os.path as osp
+import re
+import sys
+
+from mmengine.config import Config
+
+sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from demo import run_tool  # noqa: E402
+
+TASK_METRICS = {'mmseg': 'mIoU', 'mmdet': 'coco/bbox_mAP'}
+RESPONSE_METRICS = {
+    'mmseg': 'mmrazor.SegResponseMetric',
+    'mmdet': 'mmrazor.DetResponseMetric'
+}
+STATISTICS = ('entropy', 'non_target_mass', 'non_target_entropy',
+              'class_similarity')
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    parser.add_argument(
+        'entries', nargs='+', metavar='CONFIG_OR_CKPT',
+        help='a config, then its checkpoints; another config, ...')
+    parser.add_argument('--data-root', help="the test set's data_root")
+    parser.add_argument('--out-dir', default='work_dirs/teacher_report')
+    args = parser.parse_args(argv)
+    if not args.entries[0].endswith('.py'):
+        parser.error(f'the first argument must be a config (.py), got '
+                     f'{args.entries[0]!r}')
+    return args
+
+
+def checkpoints_by_config(entries):
+    """[(config, checkpoint)] from ``CONFIG CKPT... CONFIG CKPT...``."""
+    pairs, config = [], None
+    for entry in entries:
+        if entry.endswith('.py'):
+            config = entry
+        else:
+            pairs.append((config, entry))
+    return pairs
+
+
+def with_response_metric(config: str, out_dir: str) -> tuple:
+    """``config`` with the response metric after its test metric, written
+    under ``out_dir``; and its task metric's key."""
+    cfg = Config.fromfile(config)
+    scope = cfg.get('default_scope')
+    if scope not in RESPONSE_METRICS:
+        sys.exit(f'error: {config} has default_scope={scope!r}: the report '
+                 'takes an mmseg or mmdet model config (a teacher\'s).')
+    evaluators = cfg.test_evaluator
+    if not isinstance(evaluators, list):
+        evaluators = [evaluators]
+    cfg.test_evaluator = [*evaluators, dict(type=RESPONSE_METRICS[scope])]
+    path = osp.join(out_dir, 'configs', osp.basename(config))
+    os.makedirs(osp.dirname(path), exist_ok=True)
+    cfg.dump(path)
+    return path, TASK_METRICS[scope]
+
+
+def label(checkpoint: str) -> str:
+    """``iter_800`` for ``.../iter_800.pth``, else the file's parent/name."""
+    name = osp.splitext(osp.basename(checkpoint))[0]
+    if re.fullmatch(r'(iter|epoch)_\d+', name):
+        return name
+    return osp.join(osp.basename(osp.dirname(checkpoint)), name)
+
+
+def evaluate(config, checkpoint, index, args) -> dict:
+    work_dir = osp.join(args.out_dir, f'{index:02d}_{label(checkpoint)}'
+                        .replace('/', '_'))
+    os.makedirs(work_dir, exist_ok=True)
+    metrics_json = osp.join(work_dir, 'metrics.json')
+    command = ['tools/test.py', config, osp.abspath(checkpoint),
+               '--work-dir', work_dir, '--metrics-json', metrics_json]
+    if args.data_root:
+        command += ['--data-root', args.data_root]
+    run_tool(command, osp.join(work_dir, 'test.log'))
+    with open(metrics_json) as f:
+        return json.load(f)
+
+
+def markdown(rows) -> str:
+    lines = ['| checkpoint | metric | ' + ' | '.join(STATISTICS) + ' |',
+             '|---|---:|' + '---:|' * len(STATISTICS)]
+    for row in rows:
+        values = ' | '.join(f'{row[k]:.4f}' for k in STATISTICS)
+        lines.append(f'| {row["checkpoint"]} | {row["metric_name"]} '
+                     f'{row["metric"]:.4f} | {values} |')
+    return '\n'.join(lines)
+
+
+def plot(rows, path: str) -> None:
+    import matplotlib
+    matplotlib.use('Agg')
+    import matplotlib.pyplot as plt
+    names = ['metric', *STATISTICS]
+    figure, axes = plt.subplots(1, len(names), figsize=(3.2 * len(names), 3))
+    x = range(len(rows))
+    for axis, name in zip(axes, names):
+        axis.plot(x, [row[name] for row in rows], 'o-')
+        axis.set_title(rows[0]['metric_name'] if name == 'metric' else name)
+        axis.set_xticks(list(x))
+        axis.set_xticklabels([row['checkpoint'][-24:] for row in rows],
+                             rotation=45, ha='right', fontsize=7)
+    figure.tight_layout()
+    figure.savefig(path, dpi=100)
+    plt.close(figure)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    os.makedirs(args.out_dir, exist_ok=True)
+    rows, configs = [], {}
+    for index, (config, checkpoint) in enumerate(
+            checkpoints_by_config(args.entries)):
+        if config not in configs:
+            configs[config] = with_response_metric(config, args.out_dir)
+        report_config, task_metric = configs[config]
+        metrics = evaluate(report_config, checkpoint, index, args)
+        rows.append(dict(checkpoint=label(checkpoint), config=config,
+                         metric_name=task_metric,
+                         metric=metrics[task_metric],
+                         **{k: metrics[f'response/{k}'] for k in STATISTICS}))
+    table = markdown(rows)
+    print(table)
+    with open(osp.join(args.out_dir, 'teacher_report.md'), 'w') as f:
+        f.write(table + '\n')
+    with open(osp.join(args.out_dir, 'teacher_report.json'), 'w') as f:
+        json.dump(rows, f, indent=1)
+    plot(rows, osp.join(args.out_dir, 'teacher_report.png'))
+    print(f'written to {args.out_dir}/teacher_report.{{md,json,png}}')
+
+
+if __name__ == '__main__':
+    main()
