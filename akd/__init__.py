@@ -10,6 +10,7 @@ apply_compat_fixes()
 
 import mmrazor.models  # noqa: E402,F401  (registers MMRazor's distillers)
 
-from . import algorithms, engine, evaluation, losses, models  # noqa: E402,F401
+from . import (  # noqa: E402,F401  (registers akd's modules)
+    algorithms, engine, evaluation, losses, models, pruning)
 
 __version__ = '0.1.0'

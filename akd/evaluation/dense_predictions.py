@@ -88,25 +88,27 @@ def class_probabilities(logits: Tensor, sigmoid: bool) -> Tensor:
     return scores / scores.sum(dim=1, keepdim=True).clamp_min(1e-12)
 
 
-def detector_positive_rows(model: nn.Module,
-                           data_batch: dict) -> List[Tuple[Tensor, Tensor]]:
-    """Per image, the ``(P, C)`` class probabilities of the anchors its head
-    assigns to an object, and their ``(P, )`` classes.
+def detector_positive_logits(
+        model: nn.Module,
+        data_batch: dict) -> Tuple[List[Tuple[Tensor, Tensor]], bool]:
+    """Per image, the ``(P, K)`` head logits of the anchors its head assigns
+    to an object and their ``(P, )`` classes; and whether the head is
+    sigmoid.
 
     The labels are those ``AnchorHead.get_targets`` gives in the detector's
     own loss (RetinaNet and the heads built on it), recorded as the
-    ``DetTargetLabels`` recorder does.
+    ``DetTargetLabels`` recorder does; the logits keep their gradient.
     """
     recorder = DetTargetLabelsRecorder()
     recorder.initialize()
     data = model.data_preprocessor(data_batch, False)
-    with recorder:
+    with recorder, torch.no_grad():
         model.loss(data['inputs'], data['data_samples'])
     labels = recorder.get_record_data()
     if not isinstance(labels, (list, tuple)) or labels[0].dim() != 2:
         raise TypeError(
             f'{type(model.bbox_head).__name__}.get_targets does not give '
-            "AnchorHead's per-level (N, H*W*A) labels: response statistics "
+            "AnchorHead's per-level (N, H*W*A) labels: per-anchor targets "
             'of detectors support RetinaNet-style anchor heads so far.')
     labels = torch.cat(labels, dim=1)  # (N, R)
     rows, sigmoid = detector_logit_rows(model, data_batch)
@@ -114,6 +116,5 @@ def detector_positive_rows(model: nn.Module,
     for logits, image_labels in zip(rows, labels):
         C = logits.shape[1] - (0 if sigmoid else 1)
         kept = (image_labels >= 0) & (image_labels < C)
-        positives.append((class_probabilities(logits[kept], sigmoid),
-                          image_labels[kept]))
-    return positives
+        positives.append((logits[kept], image_labels[kept]))
+    return positives, sigmoid

@@ -89,15 +89,16 @@ def label(checkpoint: str) -> str:
     return osp.join(osp.basename(osp.dirname(checkpoint)), name)
 
 
-def evaluate(config, checkpoint, index, args) -> dict:
-    work_dir = osp.join(args.out_dir, f'{index:02d}_{label(checkpoint)}'
-                        .replace('/', '_'))
+def evaluate(config: str, checkpoint: str, work_dir: str,
+             data_root: str = None) -> dict:
+    """``tools/test.py``'s metrics of ``checkpoint``, its output kept in
+    ``work_dir``."""
     os.makedirs(work_dir, exist_ok=True)
     metrics_json = osp.join(work_dir, 'metrics.json')
     command = ['tools/test.py', config, osp.abspath(checkpoint),
                '--work-dir', work_dir, '--metrics-json', metrics_json]
-    if args.data_root:
-        command += ['--data-root', args.data_root]
+    if data_root:
+        command += ['--data-root', data_root]
     run_tool(command, osp.join(work_dir, 'test.log'))
     with open(metrics_json) as f:
         return json.load(f)
@@ -140,7 +141,10 @@ def main(argv=None):
         if config not in configs:
             configs[config] = with_response_metric(config, args.out_dir)
         report_config, task_metric = configs[config]
-        metrics = evaluate(report_config, checkpoint, index, args)
+        work_dir = osp.join(args.out_dir, f'{index:02d}_{label(checkpoint)}'
+                            .replace('/', '_'))
+        metrics = evaluate(report_config, checkpoint, work_dir,
+                           args.data_root)
         rows.append(dict(checkpoint=label(checkpoint), config=config,
                          metric_name=task_metric,
                          metric=metrics[task_metric],

@@ -1,5 +1,6 @@
-"""Runner hooks: guards that stop a run at the first sign of a mistake, and
-the one that gives comparing metrics their model.
+"""Runner hooks: guards that stop a run at the first sign of a mistake, the
+one that gives comparing metrics their model, and the one that keeps a
+pruned teacher sparse while it is fine-tuned.
 
 ``tools/train.py`` adds each under ``default_hooks`` (``tools/test.py`` adds
 ``checkpoint_fit`` and ``metric_model``); a config sets their arguments
@@ -9,10 +10,11 @@ that builds its own runner adds them the same way.
 """
 from .checkpoint_fit_hook import CheckpointFitHook
 from .distiller_gradient_check_hook import DistillerGradientCheckHook
+from .keep_sparsity_hook import KeepSparsityHook
 from .metric_model_hook import MetricModelHook
 from .non_finite_guard_hook import NonFiniteGuardHook
 
 __all__ = [
-    'CheckpointFitHook', 'DistillerGradientCheckHook', 'MetricModelHook',
-    'NonFiniteGuardHook'
+    'CheckpointFitHook', 'DistillerGradientCheckHook', 'KeepSparsityHook',
+    'MetricModelHook', 'NonFiniteGuardHook'
 ]

@@ -7,7 +7,8 @@ from mmrazor.registry import METRICS
 from torch import nn
 
 from ...engine.guard_error import GuardError
-from ..dense_predictions import detector_positive_rows
+from ..dense_predictions import (class_probabilities,
+                                 detector_positive_logits)
 from ..functional.response_stats import response_statistics, response_sums
 from .seg_response_metric import summed
 
@@ -50,9 +51,9 @@ class DetResponseMetric(BaseMetric):
                 "MetricModelHook') to the config (tools/train.py and "
                 'tools/test.py add it).')
         with torch.no_grad():
-            rows = detector_positive_rows(self.model, data_batch)
-        for probs, labels in rows:
-            sums = response_sums(probs, labels)
+            rows, sigmoid = detector_positive_logits(self.model, data_batch)
+        for logits, labels in rows:
+            sums = response_sums(class_probabilities(logits, sigmoid), labels)
             self.results.append({k: v.cpu() for k, v in sums.items()})
 
     def compute_metrics(self, results: list) -> Dict[str, float]:

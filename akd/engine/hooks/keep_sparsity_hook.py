@@ -1,0 +1,41 @@
+"""Keep a pruned teacher's zeros while it is fine-tuned."""
+from mmengine.hooks import Hook
+from mmengine.logging import print_log
+from mmengine.model import is_model_wrapper
+from mmrazor.registry import HOOKS
+
+from ...pruning.prunable_weights import prunable_weights, sparsity
+
+
+@HOOKS.register_module()
+class KeepSparsityHook(Hook):
+    """Zero the pruned weights again after every optimizer step.
+
+    The pruned weights are the exact zeros of the prunable weights
+    (``akd.pruning.prunable_weights``) when training starts, after the
+    checkpoint is loaded, so a resumed run finds the same mask. Re-zeroing
+    after each step keeps them zero whatever the optimizer's momentum or
+    weight decay does, so they are zero in every saved checkpoint.
+    ``tools/prepare_teacher.py`` adds it to the fine-tune it runs.
+    """
+
+    priority = 'HIGH'  # before the checkpoint hook saves
+
+    def before_train(self, runner) -> None:
+        model = runner.model.module if is_model_wrapper(
+            runner.model) else runner.model
+        weights = prunable_weights(model)
+        self.masks = {
+            name: (w != 0)
+            for name, w in weights.items() if (w == 0).any()
+        }
+        self.weights = {name: weights[name] for name in self.masks}
+        print_log(
+            f'KeepSparsityHook: keeping the zeros of {len(self.masks)} '
+            f'weights (sparsity {sparsity(weights):.4f} of the prunable '
+            'weights)', logger='current')
+
+    def after_train_iter(self, runner, batch_idx: int, data_batch=None,
+                         outputs=None) -> None:
+        for name, mask in self.masks.items():
+            self.weights[name].data.mul_(mask)
