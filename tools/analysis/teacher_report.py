@@ -63,22 +63,41 @@ def checkpoints_by_config(entries):
     return pairs
 
 
-def with_response_metric(config: str, out_dir: str) -> tuple:
-    """``config`` with the response metric after its test metric, written
-    under ``out_dir``; and its task metric's key."""
+def model_config(cfg_path: str) -> Config:
+    """The config of a ``cfg_path``: a file, or ``mmdet::``/``mmseg::``."""
+    if '::' in cfg_path:
+        from mmengine.hub import get_config
+        return get_config(cfg_path)
+    return Config.fromfile(cfg_path)
+
+
+def with_test_metrics(config: str, out_dir: str, metrics: dict) -> tuple:
+    """``config`` with ``metrics[scope]`` (a list of metric configs, for
+    its mmseg or mmdet scope) after its test metric, written under
+    ``out_dir``; and its task metric's key."""
     cfg = Config.fromfile(config)
     scope = cfg.get('default_scope')
-    if scope not in RESPONSE_METRICS:
-        sys.exit(f'error: {config} has default_scope={scope!r}: the report '
-                 'takes an mmseg or mmdet model config (a teacher\'s).')
+    if scope == 'mmrazor':  # a distillation: its student's scope
+        scope = model_config(cfg.model.architecture.cfg_path).get(
+            'default_scope')
+    if scope not in metrics:
+        sys.exit(f'error: {config} has default_scope={scope!r}: an mmseg or '
+                 'mmdet config (or a distillation of such models) is needed.')
     evaluators = cfg.test_evaluator
     if not isinstance(evaluators, list):
         evaluators = [evaluators]
-    cfg.test_evaluator = [*evaluators, dict(type=RESPONSE_METRICS[scope])]
+    cfg.test_evaluator = [*evaluators, *metrics[scope]]
     path = osp.join(out_dir, 'configs', osp.basename(config))
     os.makedirs(osp.dirname(path), exist_ok=True)
     cfg.dump(path)
     return path, TASK_METRICS[scope]
+
+
+def with_response_metric(config: str, out_dir: str) -> tuple:
+    """``config`` with its response metric; and its task metric's key."""
+    return with_test_metrics(
+        config, out_dir,
+        {scope: [dict(type=t)] for scope, t in RESPONSE_METRICS.items()})
 
 
 def label(checkpoint: str) -> str:
