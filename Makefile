@@ -16,7 +16,7 @@ demo: $(STAMP)
 	$(PY) tools/demo.py
 
 test: $(STAMP)
-	timeout 1800 $(PY) -m pytest tests  # a hang fails CI in 30 min, not 90
+	timeout 1800 $(PY) -m pytest tests --durations=25  # a hang fails CI in 30 min, not 90; the slowest 25 shown
 
 clean-demo:
 	rm -rf work_dirs/demo

@@ -5,7 +5,7 @@ import pytest
 from mmengine.config import Config
 
 from akd.utils.preflight import (PreflightError, check_online_wiring,
-                                 set_data_root)
+                                 check_teacher_checkpoint, set_data_root)
 from conftest import REPO
 
 
@@ -22,6 +22,33 @@ def test_set_data_root_moves_datasets_and_evaluator_files():
     assert cfg.val_dataloader.dataset.data_root == '/datasets/coco/'
     assert cfg.val_evaluator.ann_file == \
         '/datasets/coco/annotations/instances_val2017.json'
+
+
+def test_set_data_root_moves_the_ann_file_in_an_evaluator_list():
+    cfg = Config(dict(
+        test_dataloader=dict(dataset=dict(data_root='data/coco/')),
+        test_evaluator=[
+            dict(type='CocoMetric',
+                 ann_file='data/coco/annotations/instances_val2017.json'),
+            dict(type='mmrazor.DetCalibrationMetric')
+        ]))
+    set_data_root(cfg, '/datasets/coco')
+    assert cfg.test_evaluator[0].ann_file == \
+        '/datasets/coco/annotations/instances_val2017.json'
+
+
+def test_missing_fidelity_teacher_checkpoint_names_its_key():
+    teacher = dict(model=dict(cfg_path='teacher.py'), ckpt='missing.pth')
+    cfg = Config(dict(
+        model=dict(type='EncoderDecoder'),
+        test_evaluator=[
+            dict(type='IoUMetric'),
+            dict(type='mmrazor.SegFidelityMetric', teacher=teacher)
+        ]))
+    with pytest.raises(PreflightError,
+                       match=r"test_evaluator\.1\.teacher\.ckpt='missing"
+                       r"\.pth' does not exist"):
+        check_teacher_checkpoint(cfg)
 
 
 def test_urls_of_a_run_are_found_but_not_a_loaded_teachers_init():
