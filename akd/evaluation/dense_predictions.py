@@ -6,12 +6,13 @@ them) and a one-stage detector's anchors at every position of every FPN
 level (its dense head's classification maps, before any score threshold or
 NMS).
 """
-from typing import List, Tuple
+from typing import List, Optional, Tuple
 
 import torch
 from mmengine.model import is_model_wrapper
 from torch import Tensor, nn
 
+from ..engine.guard_error import GuardError
 from ..losses.pixel_samples import anchor_view
 from ..models.label_recorders import DetTargetLabelsRecorder
 
@@ -25,6 +26,16 @@ def evaluated_model(model: nn.Module) -> nn.Module:
     if hasattr(model, 'eval_peer'):
         return getattr(model, model.eval_peer)
     return getattr(model, 'architecture', model)
+
+
+def require_model(model: Optional[nn.Module], metric: str) -> nn.Module:
+    """``model``, or a guard error naming the hook that attaches it."""
+    if model is None:
+        raise GuardError(
+            f'{metric} has no model to run: add '
+            "default_hooks.metric_model=dict(type='mmrazor.MetricModelHook') "
+            'to the config (tools/train.py and tools/test.py add it).')
+    return model
 
 
 def segmentor_logits(model: nn.Module, data_batch: dict) -> List[Tensor]:

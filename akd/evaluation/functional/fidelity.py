@@ -65,3 +65,12 @@ def fidelity_sums(logits_T: Tensor, logits_S: Tensor,
     kl = kl_rows(logits_T, logits_S, sigmoid).sum()
     count = torch.tensor(float(logits_T.shape[0]), device=kl.device)
     return torch.stack([count, agree.float(), kl]).double()
+
+
+def fidelity_metrics(sums: Tensor) -> dict:
+    """``top1_agreement`` and ``kl`` (means over the rows) from the summed
+    :func:`fidelity_sums`; NaN when no row was counted."""
+    count, agree, kl = sums.tolist()
+    if count == 0:
+        return dict(top1_agreement=float('nan'), kl=float('nan'))
+    return dict(top1_agreement=agree / count, kl=kl / count)

@@ -13,7 +13,7 @@ from mmrazor.registry import METRICS
 from torch import Tensor
 
 from ...visualization.reliability_diagram import save_reliability_diagram
-from ..functional.calibration import (calibration_bins,
+from ..functional.calibration import (calibration_bins, checked_num_bins,
                                       expected_calibration_error)
 
 
@@ -79,14 +79,11 @@ class DetCalibrationMetric(BaseMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        if not isinstance(num_bins, int) or num_bins < 1:
-            raise ValueError('val_evaluator.num_bins must be an int >= 1, '
-                             f'got {num_bins!r}')
         for key, value in (('score_thr', score_thr), ('iou_thr', iou_thr)):
             if not 0 <= value <= 1:
                 raise ValueError(
                     f'val_evaluator.{key} must be in [0, 1], got {value}')
-        self.num_bins = num_bins
+        self.num_bins = checked_num_bins(num_bins)
         self.score_thr, self.iou_thr = score_thr, iou_thr
         self.diagram_file = diagram_file
 

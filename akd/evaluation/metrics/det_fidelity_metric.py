@@ -10,9 +10,8 @@ from mmengine.evaluator import BaseMetric
 from mmrazor.registry import METRICS
 from torch import nn
 
-from ...engine.guard_error import GuardError
-from ..dense_predictions import detector_logit_rows
-from ..functional.fidelity import fidelity_sums
+from ..dense_predictions import detector_logit_rows, require_model
+from ..functional.fidelity import fidelity_metrics, fidelity_sums
 from ..reference_model import ReferenceModel
 
 
@@ -76,15 +75,10 @@ class DetFidelityMetric(BaseMetric):
         self.model = model
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
-        if self.model is None:
-            raise GuardError(
-                'DetFidelityMetric has no model to compare: add '
-                "default_hooks.metric_model=dict(type='mmrazor."
-                "MetricModelHook') to the config (tools/train.py and "
-                'tools/test.py add it).')
-        device = next(self.model.parameters()).device
+        model = require_model(self.model, type(self).__name__)
+        device = next(model.parameters()).device
         with torch.no_grad():
-            rows_S, sigmoid = detector_logit_rows(self.model, data_batch)
+            rows_S, sigmoid = detector_logit_rows(model, data_batch)
             rows_T, _ = detector_logit_rows(
                 self.teacher.get(device), data_batch)
         for logits_S, logits_T in zip(rows_S, rows_T):
@@ -99,7 +93,4 @@ class DetFidelityMetric(BaseMetric):
                 fidelity_sums(logits_T[kept], logits_S[kept], sigmoid).cpu())
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
-        count, agree, kl = torch.stack(results).sum(dim=0).tolist()
-        if count == 0:
-            return dict(top1_agreement=float('nan'), kl=float('nan'))
-        return dict(top1_agreement=agree / count, kl=kl / count)
+        return fidelity_metrics(torch.stack(results).sum(dim=0))

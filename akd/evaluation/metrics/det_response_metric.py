@@ -6,9 +6,8 @@ from mmengine.evaluator import BaseMetric
 from mmrazor.registry import METRICS
 from torch import nn
 
-from ...engine.guard_error import GuardError
 from ..dense_predictions import (class_probabilities,
-                                 detector_positive_logits)
+                                 detector_positive_logits, require_model)
 from ..functional.response_stats import response_statistics, response_sums
 from .seg_response_metric import summed
 
@@ -44,14 +43,9 @@ class DetResponseMetric(BaseMetric):
         self.model = model
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
-        if self.model is None:
-            raise GuardError(
-                'DetResponseMetric has no model to run: add '
-                "default_hooks.metric_model=dict(type='mmrazor."
-                "MetricModelHook') to the config (tools/train.py and "
-                'tools/test.py add it).')
         with torch.no_grad():
-            rows, sigmoid = detector_positive_logits(self.model, data_batch)
+            rows, sigmoid = detector_positive_logits(
+                require_model(self.model, type(self).__name__), data_batch)
         for logits, labels in rows:
             sums = response_sums(class_probabilities(logits, sigmoid), labels)
             self.results.append({k: v.cpu() for k, v in sums.items()})

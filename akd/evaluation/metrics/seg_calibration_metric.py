@@ -11,7 +11,7 @@ from mmrazor.registry import METRICS
 
 from ...visualization.reliability_diagram import save_reliability_diagram
 from ..dense_predictions import labelled_pixel_rows
-from ..functional.calibration import (calibration_bins,
+from ..functional.calibration import (calibration_bins, checked_num_bins,
                                       expected_calibration_error)
 
 
@@ -46,10 +46,7 @@ class SegCalibrationMetric(BaseMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        if not isinstance(num_bins, int) or num_bins < 1:
-            raise ValueError('val_evaluator.num_bins must be an int >= 1, '
-                             f'got {num_bins!r}')
-        self.num_bins = num_bins
+        self.num_bins = checked_num_bins(num_bins)
         self.ignore_index = ignore_index
         self.diagram_file = diagram_file
 

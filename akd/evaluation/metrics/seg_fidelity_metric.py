@@ -10,7 +10,7 @@ from mmengine.evaluator import BaseMetric
 from mmrazor.registry import METRICS
 
 from ..dense_predictions import labelled_pixel_rows, segmentor_logits
-from ..functional.fidelity import fidelity_sums
+from ..functional.fidelity import fidelity_metrics, fidelity_sums
 from ..reference_model import ReferenceModel
 
 
@@ -62,7 +62,4 @@ class SegFidelityMetric(BaseMetric):
             self.results.append(fidelity_sums(rows_T, rows_S).cpu())
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
-        count, agree, kl = torch.stack(results).sum(dim=0).tolist()
-        if count == 0:
-            return dict(top1_agreement=float('nan'), kl=float('nan'))
-        return dict(top1_agreement=agree / count, kl=kl / count)
+        return fidelity_metrics(torch.stack(results).sum(dim=0))
