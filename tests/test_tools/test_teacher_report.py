@@ -7,16 +7,16 @@ from conftest import SEG_TEACHER, run_tool
 
 def test_reports_metric_and_response_statistics_per_checkpoint(
         toy_cityscapes, toy_weights, tmp_path):
-    later = tmp_path / 'iter_2.pth'  # as a training run names them
-    shutil.copy(toy_weights['seg_teacher'], later)
+    run = tmp_path / 'run'  # a training run's work dir
+    run.mkdir()
+    for name in ('iter_10.pth', 'iter_2.pth'):
+        shutil.copy(toy_weights['seg_teacher'], run / name)
     out = tmp_path / 'report'
     process = run_tool('tools/analysis/teacher_report.py', SEG_TEACHER,
-                       toy_weights['seg_teacher'], str(later),
-                       '--data-root', toy_cityscapes, '--out-dir', str(out))
+                       str(run), '--data-root', toy_cityscapes, '--out-dir',
+                       str(out))
     rows = json.loads((out / 'teacher_report.json').read_text())
-    assert [row['checkpoint'] for row in rows] == [
-        'toy_weights0/seg_teacher', 'iter_2'
-    ]
+    assert [row['checkpoint'] for row in rows] == ['iter_2', 'iter_10']
     for row in rows:
         assert row['metric_name'] == 'mIoU'
         assert 0 < row['non_target_mass'] < 1 and row['entropy'] > 0

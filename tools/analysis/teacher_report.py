@@ -1,11 +1,12 @@
 """Compare teacher checkpoints by metric and by how soft their responses are.
 
-    python tools/analysis/teacher_report.py CONFIG CKPT [CKPT ...]
-        [CONFIG2 CKPT ...] [--data-root PATH] [--out-dir DIR]
+    python tools/analysis/teacher_report.py CONFIG CKPT_OR_DIR [...]
+        [CONFIG2 CKPT_OR_DIR ...] [--data-root PATH] [--out-dir DIR]
 
-Each checkpoint (``.pth``) is evaluated with ``tools/test.py`` on the
-config given before it (a ``.py`` switches the config for the checkpoints
-after it), with a response metric added to ``test_evaluator``
+Each checkpoint (``.pth``; a training run's work dir stands for its
+``iter_*.pth``, in order) is evaluated with ``tools/test.py`` on the config
+given before it (a ``.py`` switches the config for the checkpoints after
+it), with a response metric added to ``test_evaluator``
 (``SegResponseMetric`` for mmseg, ``DetResponseMetric`` for mmdet). The
 report gives, per checkpoint, the task metric (mIoU, or bbox mAP), the mean
 entropy, the non-target mass, the normalised non-target entropy and the
@@ -18,6 +19,7 @@ show which leaves more to distil. Written to ``DIR``: ``teacher_report.md``,
 the checkpoints).
 """
 import argparse
+import glob
 import json
 import os
 import os.path as osp
@@ -42,7 +44,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n')[0])
     parser.add_argument(
         'entries', nargs='+', metavar='CONFIG_OR_CKPT',
-        help='a config, then its checkpoints; another config, ...')
+        help='a config, then its checkpoints (or a work dir for its '
+        'iter_*.pth); another config, ...')
     parser.add_argument('--data-root', help="the test set's data_root")
     parser.add_argument('--out-dir', default='work_dirs/teacher_report')
     args = parser.parse_args(argv)
@@ -52,12 +55,23 @@ def parse_args(argv=None):
     return args
 
 
+def run_checkpoints(work_dir: str) -> list:
+    """A training run's ``iter_*.pth``, by iteration."""
+    found = glob.glob(osp.join(work_dir, 'iter_*.pth'))
+    if not found:
+        sys.exit(f'error: {work_dir} has no iter_*.pth checkpoints.')
+    return sorted(found, key=lambda p: int(re.findall(r'\d+', osp.basename(
+        p))[0]))
+
+
 def checkpoints_by_config(entries):
     """[(config, checkpoint)] from ``CONFIG CKPT... CONFIG CKPT...``."""
     pairs, config = [], None
     for entry in entries:
         if entry.endswith('.py'):
             config = entry
+        elif osp.isdir(entry):
+            pairs += [(config, ckpt) for ckpt in run_checkpoints(entry)]
         else:
             pairs.append((config, entry))
     return pairs
