@@ -73,6 +73,16 @@ def run_tool(args: list, log_path: str) -> None:
         sys.exit(f'[demo] failed: {" ".join(args)}; see {log_path}')
 
 
+def schedule(iters: int) -> list:
+    """``--cfg-options`` that train a toy config for ``iters`` iterations,
+    validating and saving at the end."""
+    return [
+        f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
+        f'default_hooks.checkpoint.interval={iters}',
+        f'param_scheduler.1.end={iters}'
+    ]
+
+
 def train(run: Run, extra: list = ()) -> str:
     """Train ``run`` unless its final checkpoint exists; return that path."""
     final = osp.join(run.work_dir, 'final.pth')
@@ -80,14 +90,8 @@ def train(run: Run, extra: list = ()) -> str:
         print(f'[demo] reusing {final}')
         return final
     os.makedirs(run.work_dir, exist_ok=True)
-    schedule = [
-        f'train_cfg.max_iters={run.iters}',
-        f'train_cfg.val_interval={run.iters}',
-        f'default_hooks.checkpoint.interval={run.iters}',
-        f'param_scheduler.1.end={run.iters}'
-    ]
     run_tool(['tools/train.py', run.config, '--work-dir', run.work_dir,
-              '--cfg-options', *schedule, *extra],
+              '--cfg-options', *schedule(run.iters), *extra],
              osp.join(run.work_dir, 'train.log'))
     shutil.copyfile(osp.join(run.work_dir, f'iter_{run.iters}.pth'), final)
     return final

@@ -84,17 +84,19 @@ def parse_args(argv=None):
 
 
 def training_batches(config: str, data_root: str, count: int) -> list:
-    """The first ``count`` batches of ``config``'s train dataloader."""
+    """The first ``count`` batches of ``config``'s train dataloader, the
+    same ones on every run (seeded)."""
     from mmengine.registry import DefaultScope
-    from mmengine.runner import Runner
+    from mmengine.runner import Runner, set_random_seed
 
     from akd.utils.preflight import check_data, load_config, set_data_root
     cfg = load_config(config)
     if data_root:
         set_data_root(cfg, data_root)
     check_data(cfg, ('train_dataloader', ))
+    set_random_seed(0)  # the same batches, crops and flips on every run
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        loader = Runner.build_dataloader(cfg.train_dataloader)
+        loader = Runner.build_dataloader(cfg.train_dataloader, seed=0)
         batches = []
         for batch in loader:
             batches.append(batch)
@@ -108,6 +110,8 @@ def prune(args) -> dict:
     from mmrazor.registry import TASK_UTILS
     model = build_loaded(dict(cfg_path=args.config, pretrained=False),
                          args.checkpoint, 'checkpoint').eval()
+    if torch.cuda.is_available():  # PrUE's passes over the batches
+        model.cuda()
     weights = prunable_weights(model)
     criterion = TASK_UTILS.build(
         dict(_scope_='mmrazor', type=CRITERIA[args.criterion]))
@@ -128,7 +132,8 @@ def prune(args) -> dict:
                 prunable_weights=len(weights), batches=len(batches))
     meta = torch.load(args.checkpoint, map_location='cpu').get('meta', {})
     atomic_torch_save(
-        dict(state_dict=model.state_dict(), meta={**meta, 'pruning': done}),
+        dict(state_dict=model.cpu().state_dict(),
+             meta={**meta, 'pruning': done}),
         osp.join(args.work_dir, 'pruned.pth'))
     return done
 
@@ -150,6 +155,8 @@ def finetune(args, pruned: str) -> str:
 
 
 def report(args, done: dict, stages: dict) -> str:
+    """The markdown report: what was pruned, and each stage's metric and
+    response statistics."""
     lines = [
         f'# Prepared teacher: {osp.basename(args.config)}', '',
         f'{done["criterion"]} pruning ({done["scope"]}) of '

@@ -21,7 +21,9 @@
    ``DIR/evaluate/metrics.json``, and prints them.
 
 A step whose output exists is skipped, so a stopped chain resumes where
-it stopped; ``--dry-run`` prints the commands.
+it stopped (the default ``DIR`` names the config, criterion, sparsity and
+scope, so another choice gets a chain of its own); ``--dry-run`` prints
+the commands.
 """
 import argparse
 import json
@@ -54,10 +56,16 @@ def parse_args(argv=None):
                         help='fine-tune the pruned teacher with these '
                         '--cfg-options')
     parser.add_argument('--data-root', help="the data set's data_root")
-    add_chain_args(parser, 'work_dirs/prune_distill', 'prepare, distill, '
-                   'evaluate')
+    add_chain_args(parser, 'work_dirs/prune_distill/<config>_<criterion>'
+                   '_<sparsity>_<scope>', 'prepare, distill, evaluate')
     args = parser.parse_args(own)
     args.train_args = train_args
+    if args.work_dir.startswith('work_dirs/prune_distill/<'):
+        name = osp.splitext(osp.basename(args.config))[0]
+        how = ('none' if args.criterion == 'none' else
+               f'{args.criterion}_{args.sparsity}_{args.scope}')
+        args.work_dir = osp.join('work_dirs', 'prune_distill',
+                                 f'{name}_{how}')
     return args
 
 

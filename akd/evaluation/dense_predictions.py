@@ -44,13 +44,18 @@ def segmentor_logits(model: nn.Module, data_batch: dict) -> List[Tensor]:
 
 
 def detector_logit_rows(model: nn.Module,
-                        data_batch: dict) -> Tuple[List[Tensor], bool]:
+                        data_batch: dict,
+                        inside_only: bool = False
+                        ) -> Tuple[List[Tensor], bool]:
     """``(R, K)`` classification logits per image, and whether they are
     sigmoids.
 
     Rows run over FPN levels, then positions, then anchors (mmdet's prior
     order); K is the head's ``cls_out_channels`` (the classes, plus
-    background last for a softmax head).
+    background last for a softmax head). With ``inside_only``, the rows of
+    positions in the batch's padding, beyond the image, are left out (the
+    head's ``prior_generator.valid_flags`` for the image's ``img_shape``),
+    so that the rows do not depend on the other images of the batch.
     """
     head = getattr(model, 'bbox_head', None)
     if head is None or not hasattr(head, 'cls_out_channels'):
@@ -65,8 +70,14 @@ def detector_logit_rows(model: nn.Module,
         anchor_view(level, head.cls_out_channels).flatten(1, -2)
         for level in cls_scores
     ]  # (B, H*W*A, K) each
-    rows = torch.cat(levels, dim=1)  # (B, R, K)
-    return list(rows.unbind(0)), bool(getattr(head, 'use_sigmoid_cls', False))
+    rows = list(torch.cat(levels, dim=1).unbind(0))  # B x (R, K)
+    if inside_only:
+        sizes = [level.shape[-2:] for level in cls_scores]
+        for i, sample in enumerate(data['data_samples']):
+            inside = head.prior_generator.valid_flags(
+                sizes, sample.metainfo['img_shape'][:2], rows[i].device)
+            rows[i] = rows[i][torch.cat(inside)]
+    return rows, bool(getattr(head, 'use_sigmoid_cls', False))
 
 
 def labelled_pixel_rows(logits: Tensor, gt: Tensor,
@@ -115,12 +126,14 @@ def detector_positive_logits(
     data = model.data_preprocessor(data_batch, False)
     with recorder, torch.no_grad():
         model.loss(data['inputs'], data['data_samples'])
-    labels = recorder.get_record_data()
+    head = type(getattr(model, 'bbox_head', model)).__name__
+    labels = recorder.data_buffer[0] if recorder.data_buffer else None
     if not isinstance(labels, (list, tuple)) or labels[0].dim() != 2:
         raise TypeError(
-            f'{type(model.bbox_head).__name__}.get_targets does not give '
-            "AnchorHead's per-level (N, H*W*A) labels: per-anchor targets "
-            'of detectors support RetinaNet-style anchor heads so far.')
+            f'{head} does not call AnchorHead.get_targets for per-level '
+            '(N, H*W*A) labels in its loss: per-anchor targets (response '
+            'statistics of detectors, PrUE) support RetinaNet-style anchor '
+            'heads so far, not FCOS, ATSS, GFL or RepPoints heads.')
     labels = torch.cat(labels, dim=1)  # (N, R)
     rows, sigmoid = detector_logit_rows(model, data_batch)
     positives = []

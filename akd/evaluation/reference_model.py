@@ -1,6 +1,4 @@
 """The second model a metric compares with, e.g. the teacher for fidelity."""
-from typing import Optional
-
 import torch
 from torch import nn
 
@@ -8,7 +6,12 @@ from ..models.teacher_ensemble import build_loaded
 
 
 class ReferenceModel:
-    """A model built from ``spec`` at first use, in eval mode, frozen.
+    """A frozen model in eval mode, built and loaded when the metric is, so
+    that a bad config or checkpoint stops the run before training.
+
+    It stays on the CPU between evaluations: :meth:`get` moves it to the
+    evaluated model's device and :meth:`release` back, so it holds no GPU
+    memory while training runs.
 
     Args:
         spec (dict): ``dict(model=<model config, e.g. dict(cfg_path=...,
@@ -18,20 +21,19 @@ class ReferenceModel:
     """
 
     def __init__(self, spec: dict, key: str) -> None:
-        if not isinstance(spec, dict) or set(spec) != {'model', 'ckpt'}:
+        if not isinstance(spec, dict) or set(spec) != {'model', 'ckpt'} \
+                or not spec['ckpt']:
             raise ValueError(
                 f'{key} must be dict(model=<model config, e.g. dict(cfg_path'
                 '=...py, pretrained=False)>, ckpt=<checkpoint path or URL>), '
                 f'got {spec!r:.200}')
-        self.spec, self.key = spec, key
-        self._model: Optional[nn.Module] = None
+        self.model: nn.Module = build_loaded(
+            spec['model'], spec['ckpt'], key).eval().requires_grad_(False)
 
-    def get(self, device: Optional[torch.device] = None) -> nn.Module:
-        """The model, on ``device`` (default: the GPU if there is one)."""
-        if device is None:
-            device = torch.device(
-                'cuda' if torch.cuda.is_available() else 'cpu')
-        if self._model is None:
-            self._model = build_loaded(self.spec['model'], self.spec['ckpt'],
-                                       self.key).eval().requires_grad_(False)
-        return self._model.to(device)
+    def get(self, device: torch.device) -> nn.Module:
+        """The model on ``device``."""
+        return self.model.to(device)
+
+    def release(self) -> None:
+        """Back to the CPU, freeing the device's memory."""
+        self.model.cpu()

@@ -27,6 +27,7 @@ class MagnitudeCriterion:
 
     def scores(self, model: nn.Module, weights: Dict[str, nn.Parameter],
                batches: Iterable[dict] = ()) -> Dict[str, Tensor]:
+        """``{name: |w|}``; the model and batches are not used."""
         return {name: w.detach().abs() for name, w in weights.items()}
 
 
@@ -80,11 +81,47 @@ class PrUECriterion:
 
     def scores(self, model: nn.Module, weights: Dict[str, nn.Parameter],
                batches: Iterable[dict]) -> Dict[str, Tensor]:
+        """``{name: |w * G|}`` for ``weights`` of ``model``.
+
+        Args:
+            model (nn.Module): The teacher, run in eval mode here (its mode
+                and the weights' ``requires_grad`` are restored after).
+            weights (dict): ``{name: weight}`` to score.
+            batches (Iterable[dict]): Training batches, as a dataloader
+                gives them.
+        """
         batches = list(batches)
         if not batches:
             raise ValueError('PrUECriterion scores weights on training '
                              'batches: give at least one.')
+        was_training = model.training
+        flags = {name: w.requires_grad for name, w in weights.items()}
         model.eval()
+        try:
+            class_means = self._class_means(model, batches)
+            for w in weights.values():
+                w.requires_grad_(True)
+            grads = [torch.zeros_like(w) for w in weights.values()]
+            for batch in batches:
+                p, y = target_probabilities(model, batch)
+                means = class_means.to(p)[y.long()]  # (R, ) pbar of targets
+                spread = (means - p).abs().sum()
+                for grad, g in zip(grads, torch.autograd.grad(
+                        spread, list(weights.values()), allow_unused=True)):
+                    if g is not None:
+                        grad += g
+        finally:
+            model.train(was_training)
+            for name, w in weights.items():
+                w.requires_grad_(flags[name])
+        return {
+            name: (w.detach() * grad).abs()
+            for (name, w), grad in zip(weights.items(), grads)
+        }
+
+    @staticmethod
+    def _class_means(model: nn.Module, batches: list) -> Tensor:
+        """pbar_c for every class c up to the largest seen (0 if unseen)."""
         sums, counts = {}, {}
         with torch.no_grad():
             for batch in batches:
@@ -92,20 +129,12 @@ class PrUECriterion:
                 for c in y.unique().tolist():
                     sums[c] = sums.get(c, 0.0) + p[y == c].sum().item()
                     counts[c] = counts.get(c, 0) + int((y == c).sum())
-        weights = dict(weights)
-        for w in weights.values():
-            w.grad = None
-            w.requires_grad_(True)
+        if not sums:
+            raise ValueError(
+                'PrUECriterion found no labelled pixel or assigned anchor in '
+                f'the {len(batches)} training batches: check the data (its '
+                'annotations) or give more batches (--batches).')
         class_means = torch.zeros(max(sums) + 1)
         for c in sums:
             class_means[c] = sums[c] / counts[c]
-        for batch in batches:
-            p, y = target_probabilities(model, batch)
-            means = class_means.to(p)[y.long()]  # (R, ) pbar of each target
-            (means - p).abs().sum().backward()
-        scores = {}
-        for name, w in weights.items():
-            grad = w.grad if w.grad is not None else torch.zeros_like(w)
-            scores[name] = (w.detach() * grad).abs()
-            w.grad = None
-        return scores
+        return class_means

@@ -41,7 +41,9 @@ def keep_masks(scores: Dict[str, Tensor], sparsity: float,
 
 
 def _keep_highest(scores: Tensor, sparsity: float) -> Tensor:
+    """Bool mask of ``scores`` (1-D) without its ``sparsity`` share of
+    lowest values; of equal scores, the earlier ones are pruned first."""
     pruned = round(sparsity * scores.numel())
     kept = torch.ones_like(scores, dtype=torch.bool)
-    kept[scores.float().argsort()[:pruned]] = False
+    kept[scores.float().argsort(stable=True)[:pruned]] = False
     return kept

@@ -7,8 +7,8 @@ from torch import nn
 # The last layer of each head predicts classes, boxes or offsets: pruning
 # it changes what the teacher outputs rather than how, so it is kept, as
 # PrUE and prune-then-distill keep their classifier's output layer.
-PREDICTOR_LAYERS = (r'conv_seg$', r'_cls$', r'_reg$', r'fc_cls$',
-                    r'fc_reg$', r'centerness$', r'conv_offset$')
+PREDICTOR_LAYERS = (r'conv_seg$', r'_cls$', r'_reg$', r'centerness$',
+                    r'conv_offset$')
 
 
 def prunable_weights(model: nn.Module,

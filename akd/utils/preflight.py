@@ -188,6 +188,11 @@ def _checkpoint_urls(cfg: Config) -> Iterator[Tuple[str, str, str]]:
         if key not in ('architecture', 'teacher', 'teachers')
     }
     yield from config_checkpoint_urls(rest, 'model')
+    for key, metric in _evaluator_entries(cfg):
+        teacher = metric.get('teacher')
+        if isinstance(teacher, dict):  # a fidelity metric's teacher
+            yield from config_checkpoint_urls({'ckpt': teacher.get('ckpt')},
+                                              f'{key}.teacher')
     for key, node, ckpt in parts:
         if not isinstance(node, dict):
             continue

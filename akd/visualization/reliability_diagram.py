@@ -2,12 +2,10 @@
 import os
 import os.path as osp
 
-import matplotlib
 import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 from torch import Tensor
-
-matplotlib.use('Agg')  # files only, no display
-import matplotlib.pyplot as plt  # noqa: E402
 
 
 def save_reliability_diagram(bins: Tensor, path: str, samples: str,
@@ -33,9 +31,11 @@ def save_reliability_diagram(bins: Tensor, path: str, samples: str,
     rate = np.divide(hits, count, out=np.zeros(M), where=filled)
     mean_confidence = np.divide(confidence_sum, count, out=np.zeros(M),
                                 where=filled)
-    figure, (top, bottom) = plt.subplots(
-        2, 1, figsize=(5, 6), sharex=True,
-        gridspec_kw=dict(height_ratios=(3, 1)))
+    # a Figure of its own, not pyplot's: no backend is switched globally
+    figure = Figure(figsize=(5, 6))
+    FigureCanvasAgg(figure)
+    top, bottom = figure.subplots(2, 1, sharex=True,
+                                  gridspec_kw=dict(height_ratios=(3, 1)))
     top.bar(edges[:-1], rate, width=1 / M, align='edge', edgecolor='black',
             color='tab:blue', label=hit_name)
     top.bar(edges[:-1][filled], (mean_confidence - rate)[filled],
@@ -51,4 +51,3 @@ def save_reliability_diagram(bins: Tensor, path: str, samples: str,
     figure.tight_layout()
     os.makedirs(osp.dirname(osp.abspath(path)), exist_ok=True)
     figure.savefig(path, dpi=100)
-    plt.close(figure)

@@ -102,7 +102,7 @@ def test_fidelity_without_the_hook_names_it(batch, toy_weights):
 
 
 def test_fidelity_rejects_a_score_thr_naming_the_key():
-    with pytest.raises(ValueError, match='val_evaluator.score_thr'):
+    with pytest.raises(ValueError, match='DetFidelityMetric.score_thr'):
         DetFidelityMetric(dict(model={}, ckpt=''), score_thr=2)
 
 
@@ -190,7 +190,9 @@ def test_d_ece_is_nan_when_no_detection_reaches_score_thr():
 
 
 def test_d_ece_without_annotations_names_the_pipeline_fix():
-    sample = dict(pred_instances=SAMPLES[0]['pred_instances'])
+    # PackDetInputs without LoadAnnotations: empty gt_instances
+    sample = dict(pred_instances=SAMPLES[0]['pred_instances'],
+                  gt_instances=dict())
     with pytest.raises(ValueError, match="LoadAnnotations"):
         DetCalibrationMetric().process({}, [sample])
 
@@ -198,6 +200,8 @@ def test_d_ece_without_annotations_names_the_pipeline_fix():
 def test_response_statistics_count_the_assigned_anchors(batch, checkpoints):
     from mmdet.models.utils import unpack_gt_instances
 
+    from akd.evaluation.functional import (response_statistics,
+                                           response_sums)
     from akd.evaluation.metrics import DetResponseMetric
     model = loaded_model(DET_TEACHER, checkpoints['teacher'])
     metric = DetResponseMetric()
@@ -214,12 +218,50 @@ def test_response_statistics_count_the_assigned_anchors(batch, checkpoints):
                                       img_metas, device='cpu')
     labels = torch.cat(head.get_targets(anchors, valid, gt_instances,
                                         img_metas)[0], dim=1)
-    assert rows == ((labels >= 0) & (labels < head.num_classes)).sum() > 0
+    positive = (labels >= 0) & (labels < head.num_classes)  # (N, R)
+    assert rows == positive.sum() > 0
+    # each positive anchor's row paired with its label, by hand
+    scores = rows_by_hand(model, batch).sigmoid()  # (N, R, C)
+    probs = scores / scores.sum(dim=2, keepdim=True)
+    expected = response_statistics(
+        response_sums(probs[positive], labels[positive]))
     stats = metric.compute_metrics(metric.results)
-    assert 0 < stats['non_target_mass'] < 1 and stats['entropy'] > 0
+    assert stats == pytest.approx(expected, rel=1e-5)
+    assert 0 < stats['non_target_mass'] < 1
 
 
 def test_response_statistics_without_the_hook_name_it(batch):
     from akd.evaluation.metrics import DetResponseMetric
     with pytest.raises(GuardError, match='default_hooks.metric_model'):
         DetResponseMetric().process(batch, [])
+
+
+def test_fidelity_leaves_out_the_batch_padding(checkpoints):
+    """Two image sizes in one batch: the smaller image's padded positions
+    do not count, so it counts the anchors it counts alone (its logits
+    near the border still differ a little, as a CNN's do with padding)."""
+    from mmdet.testing import demo_mm_inputs
+    teacher = dict(model=dict(cfg_path=DET_TEACHER, pretrained=False),
+                   ckpt=checkpoints['teacher'])
+    student = loaded_model(DET_STUDENT, checkpoints['student'])
+    small, large = (3, 64, 96), (3, 128, 128)
+    torch.manual_seed(0)
+    batch = demo_mm_inputs(2, [large, small], num_items=[2, 2])
+    alone = dict(inputs=batch['inputs'][1:],
+                 data_samples=batch['data_samples'][1:])
+    with_large = run_fidelity(DetFidelityMetric(teacher, score_thr=0),
+                              student, batch)
+    metric = DetFidelityMetric(teacher, score_thr=0)
+    metric.attach_model(student)
+    metric.process(batch, [])
+    count_small = metric.results[1][0].item()
+    single = DetFidelityMetric(teacher, score_thr=0)
+    single.attach_model(student)
+    single.process(alone, [])
+    # anchors inside a 64 x 96 image: 9 per position on each level
+    strides = (8, 16, 32, 64, 128)
+    inside = sum(math.ceil(64 / s) * math.ceil(96 / s) * 9 for s in strides)
+    padded = sum(math.ceil(128 / s)**2 * 9 for s in strides)
+    assert count_small == single.results[0][0].item() == inside < padded
+    assert metric.results[0][0].item() == padded  # the large image: all
+    assert 0 < with_large['top1_agreement'] < 1

@@ -83,3 +83,17 @@ def test_nan_without_rows_or_without_two_classes():
         response_sums(torch.full((2, 4), 0.25), torch.tensor([1, 1])))
     assert math.isnan(one_class['class_similarity'])
     assert one_class['entropy'] == pytest.approx(math.log(4))
+
+
+def test_two_classes_have_no_third_to_compare_on():
+    stats = response_statistics(
+        response_sums(torch.tensor([[0.7, 0.3], [0.2, 0.8]]),
+                      torch.tensor([0, 1])))
+    assert math.isnan(stats['class_similarity'])
+    assert stats['non_target_mass'] == pytest.approx(0.25)
+
+
+def test_no_batches_give_nan():
+    from akd.evaluation.functional.response_stats import added_response_sums
+    stats = response_statistics(added_response_sums([]))
+    assert all(math.isnan(v) for v in stats.values())

@@ -93,7 +93,7 @@ def test_fidelity_is_nan_without_labelled_pixels(batch, teacher_ckpt):
 
 
 def test_fidelity_rejects_a_teacher_spec_naming_the_key():
-    with pytest.raises(ValueError, match='val_evaluator.teacher must be'):
+    with pytest.raises(ValueError, match='SegFidelityMetric.teacher must be'):
         SegFidelityMetric(teacher=dict(cfg_path=SEG_TEACHER))
 
 
@@ -137,7 +137,7 @@ def test_calibration_num_bins_changes_the_error(batch, teacher_ckpt):
 
 
 def test_calibration_rejects_zero_bins_naming_the_key():
-    with pytest.raises(ValueError, match='val_evaluator.num_bins'):
+    with pytest.raises(ValueError, match='SegCalibrationMetric.num_bins'):
         SegCalibrationMetric(num_bins=0)
 
 

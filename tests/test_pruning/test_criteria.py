@@ -74,7 +74,38 @@ def test_prue_matches_a_reference_gradient_on_pixels(toy_cityscapes,
         expected = prue_reference(model, batches, name)
         assert torch.allclose(scores[name], expected, rtol=1e-3,
                               atol=1e-6 * expected.abs().max())
-    assert all(w.grad is None for w in weights.values())
+    # nothing left behind: no gradients, the flags and the mode as before
+    assert all(p.grad is None for p in model.parameters())
+    assert all(p.requires_grad for p in model.parameters())
+    assert not model.training
+
+
+def det_prue_reference(model, batch, name):
+    """|w * dL/dw| for one weight, L = sum |pbar_y - sigmoid(z_y)| over the
+    anchors the assigner (called directly) gives an object."""
+    from mmdet.models.utils import unpack_gt_instances
+    data = model.data_preprocessor(batch, False)
+    gt_instances, _, img_metas = unpack_gt_instances(data['data_samples'])
+    cls_scores = model._forward(data['inputs'])[0]
+    head = model.bbox_head
+    anchors, valid = head.get_anchors([s.shape[-2:] for s in cls_scores],
+                                      img_metas, device='cpu')
+    with torch.no_grad():
+        labels = torch.cat(head.get_targets(anchors, valid, gt_instances,
+                                            img_metas)[0], dim=1)
+    C = head.cls_out_channels
+    rows = torch.cat([
+        level.reshape(level.shape[0], -1, C, *level.shape[-2:]).permute(
+            0, 3, 4, 1, 2).reshape(level.shape[0], -1, C)
+        for level in cls_scores
+    ], dim=1)  # (N, R, C)
+    positive = labels < C
+    p = rows[positive].sigmoid().gather(1, labels[positive][:, None])[:, 0]
+    y = labels[positive]
+    means = torch.stack([p[y == c].detach().mean() for c in y.tolist()])
+    weight = dict(model.named_parameters())[name]
+    grad, = torch.autograd.grad((means - p).abs().sum(), weight)
+    return (weight.detach() * grad).abs()
 
 
 def test_prue_scores_a_detector_on_its_assigned_anchors(toy_coco,
@@ -83,10 +114,20 @@ def test_prue_scores_a_detector_on_its_assigned_anchors(toy_coco,
     batch = eval_batch(DET_TEACHER, toy_coco, (0, 1))
     weights = prunable_weights(model)
     scores = PrUECriterion().scores(model, weights, [batch])
-    assert set(scores) == set(weights)
-    assert all(s.shape == weights[n].shape for n, s in scores.items())
-    assert sum(int((s > 0).sum()) for s in scores.values()) > 0.5 * sum(
-        w.numel() for w in weights.values())
+    for name in ('backbone.conv1.weight', 'bbox_head.cls_convs.3.conv.'
+                 'weight'):
+        expected = det_prue_reference(model, batch, name)
+        assert expected.abs().max() > 0
+        assert torch.allclose(scores[name], expected, rtol=1e-3,
+                              atol=1e-6 * expected.abs().max())
+
+
+def test_prue_names_batches_without_samples(toy_cityscapes, toy_weights):
+    model = loaded_model(SEG_TEACHER, toy_weights['seg_teacher'])
+    batch = eval_batch(SEG_TEACHER, toy_cityscapes, (0, ))
+    batch['data_samples'][0].gt_sem_seg.data.fill_(255)  # nothing labelled
+    with pytest.raises(ValueError, match='found no labelled pixel'):
+        PrUECriterion().scores(model, prunable_weights(model), [batch])
 
 
 def test_prue_needs_batches(toy_weights):

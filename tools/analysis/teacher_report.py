@@ -138,6 +138,7 @@ def evaluate(config: str, checkpoint: str, work_dir: str,
 
 
 def markdown(rows) -> str:
+    """The report's rows as a markdown table."""
     lines = ['| checkpoint | metric | ' + ' | '.join(STATISTICS) + ' |',
              '|---|---:|' + '---:|' * len(STATISTICS)]
     for row in rows:
@@ -148,6 +149,7 @@ def markdown(rows) -> str:
 
 
 def plot(rows, path: str) -> None:
+    """A PNG with one panel per column, against the checkpoints."""
     import matplotlib
     matplotlib.use('Agg')
     import matplotlib.pyplot as plt

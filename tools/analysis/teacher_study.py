@@ -29,7 +29,7 @@ import statistics
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from demo import ROOT, TASKS, Run, run_tool, train  # noqa: E402
+from demo import ROOT, TASKS, Run, run_tool, schedule, train  # noqa: E402
 
 STUDY = osp.join('work_dirs', 'teacher_study')
 METHODS = {
@@ -48,13 +48,6 @@ LS_TEACHERS = {
 }
 TEACHERS = ('plain', 'magnitude', 'prue', 'label-smoothing')
 COLUMNS = ('fidelity/top1_agreement', 'fidelity/kl')
-
-
-def schedule(iters: int) -> list:
-    """``--cfg-options`` for ``iters`` iterations, as the demo trains."""
-    return [f'train_cfg.max_iters={iters}', f'train_cfg.val_interval={iters}',
-            f'default_hooks.checkpoint.interval={iters}',
-            f'param_scheduler.1.end={iters}']
 
 
 def prepared_teacher(name: str, task_key: str, task, args) -> str:
@@ -91,10 +84,11 @@ def distil(teacher_ckpt: str, config: str, work_dir: str, seed: int,
 
 
 def cell(values: list, digits: int) -> str:
+    """``mean +- sample std (per-seed values)``."""
     std = statistics.stdev(values) if len(values) > 1 else 0.0
     per_seed = ', '.join(f'{v:.{digits}f}' for v in values)
-    return f'{statistics.mean(values):.{digits}f} +- {std:.{digits}f} ' \
-        f'({per_seed})'
+    mean = statistics.mean(values)
+    return f'{mean:.{digits}f} +- {std:.{digits}f} ({per_seed})'
 
 
 def main(argv=None):

@@ -2,9 +2,10 @@
 one that gives comparing metrics their model, and the one that keeps a
 pruned teacher sparse while it is fine-tuned.
 
-``tools/train.py`` adds each under ``default_hooks`` (``tools/test.py`` adds
-``checkpoint_fit`` and ``metric_model``); a config sets their arguments
-there, e.g.
+``tools/train.py`` adds the guards and the metric model hook under
+``default_hooks`` (``tools/test.py`` adds ``checkpoint_fit`` and
+``metric_model``; ``tools/prepare_teacher.py`` adds ``keep_sparsity`` to
+the fine-tune it runs); a config sets their arguments there, e.g.
 ``default_hooks = dict(non_finite_guard=dict(max_skips=3))``, and a script
 that builds its own runner adds them the same way.
 """

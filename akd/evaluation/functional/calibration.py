@@ -10,8 +10,9 @@ import torch
 from torch import Tensor
 
 
-def checked_num_bins(num_bins, key: str = 'val_evaluator.num_bins') -> int:
-    """``num_bins`` if it is an int >= 1, else a ValueError naming ``key``."""
+def checked_num_bins(num_bins, key: str) -> int:
+    """``num_bins`` if it is an int >= 1, else a ValueError naming ``key``
+    (e.g. ``SegCalibrationMetric.num_bins``)."""
     if not isinstance(num_bins, int) or num_bins < 1:
         raise ValueError(f'{key} must be an int >= 1, got {num_bins!r}')
     return num_bins

@@ -20,7 +20,7 @@ classes, summed here and divided in :func:`response_statistics`:
   S_c and S_c' with entries c and c' left out: how alike two classes'
   dark knowledge looks (1: every class puts it on the same classes).
 """
-from typing import Dict
+from typing import Dict, List, Optional
 
 import torch
 from torch import Tensor
@@ -60,18 +60,31 @@ def response_sums(probs: Tensor, targets: Tensor) -> Dict[str, Tensor]:
                 class_counts=class_counts)
 
 
-def response_statistics(sums: Dict[str, Tensor]) -> Dict[str, float]:
+def added_response_sums(
+        results: List[Dict[str, Tensor]]) -> Optional[Dict[str, Tensor]]:
+    """The :func:`response_sums` of several batches, added; None if none."""
+    if not results:
+        return None
+    return {key: sum(r[key] for r in results) for key in results[0]}
+
+
+def response_statistics(
+        sums: Optional[Dict[str, Tensor]]) -> Dict[str, float]:
     """The four statistics from :func:`response_sums`, summed; NaN where
-    nothing was counted (class similarity needs two present classes)."""
+    nothing was counted (class similarity needs two present classes and a
+    third class to compare them on)."""
+    nan = float('nan')
+    if sums is None:
+        return dict.fromkeys(('entropy', 'non_target_mass',
+                              'non_target_entropy', 'class_similarity'), nan)
     count, entropy, non_target, non_target_entropy = sums['totals'].tolist()
     class_sums, class_counts = sums['class_sums'], sums['class_counts']
     K = len(class_counts)
-    nan = float('nan')
     stats = dict(
         entropy=entropy / count if count else nan,
         non_target_mass=non_target / count if count else nan,
         non_target_entropy=non_target_entropy / count if count else nan)
-    present = class_counts.nonzero()[:, 0].tolist()
+    present = class_counts.nonzero()[:, 0].tolist() if K > 2 else []
     means = class_sums / class_counts.clamp_min(1)[:, None]  # (K, K)
     cosines = []
     for i in present:

@@ -81,17 +81,18 @@ class DetCalibrationMetric(BaseMetric):
         super().__init__(collect_device=collect_device, prefix=prefix)
         for key, value in (('score_thr', score_thr), ('iou_thr', iou_thr)):
             if not 0 <= value <= 1:
-                raise ValueError(
-                    f'val_evaluator.{key} must be in [0, 1], got {value}')
-        self.num_bins = checked_num_bins(num_bins)
+                raise ValueError(f'DetCalibrationMetric.{key} must be in '
+                                 f'[0, 1], got {value}')
+        self.num_bins = checked_num_bins(num_bins,
+                                         'DetCalibrationMetric.num_bins')
         self.score_thr, self.iou_thr = score_thr, iou_thr
         self.diagram_file = diagram_file
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
         for sample in data_samples:
-            if 'gt_instances' not in sample:
+            if 'bboxes' not in sample.get('gt_instances', {}):
                 raise ValueError(
-                    'DetCalibrationMetric needs the annotations of the '
+                    'DetCalibrationMetric needs the boxes of the '
                     "evaluated images: add dict(type='LoadAnnotations', "
                     'with_bbox=True) to test_pipeline, after Resize (as '
                     "mmdet's configs do).")
@@ -107,7 +108,8 @@ class DetCalibrationMetric(BaseMetric):
                                  self.num_bins).cpu())
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
-        bins = torch.stack(results).sum(dim=0)
+        bins = sum(results, torch.zeros(3, self.num_bins,
+                                        dtype=torch.float64))
         if self.diagram_file:
             save_reliability_diagram(bins, self.diagram_file, 'detections',
                                      'precision')

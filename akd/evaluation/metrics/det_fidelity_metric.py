@@ -8,14 +8,15 @@ from typing import Dict, Optional, Sequence
 import torch
 from mmengine.evaluator import BaseMetric
 from mmrazor.registry import METRICS
-from torch import nn
+from torch import Tensor, nn
 
 from ..dense_predictions import detector_logit_rows, require_model
 from ..functional.fidelity import fidelity_metrics, fidelity_sums
 from ..reference_model import ReferenceModel
 
 
-def foreground_rows(logits, sigmoid: bool, score_thr: float):
+def foreground_rows(logits: Tensor, sigmoid: bool,
+                    score_thr: float) -> Tensor:
     """The rows whose best class score reaches ``score_thr`` (sigmoid, or
     softmax over the classes and the background, which is last)."""
     if sigmoid:
@@ -29,8 +30,9 @@ def foreground_rows(logits, sigmoid: bool, score_thr: float):
 class DetFidelityMetric(BaseMetric):
     """How closely the evaluated detector's dense head follows a teacher's.
 
-    Each row r is one anchor at one position of one FPN level; s_r and t_r
-    are the student's and the teacher's class logits there (before NMS).
+    Each row r is one anchor at one position of one FPN level, inside the
+    image (not in the batch's padding); s_r and t_r are the student's and
+    the teacher's class logits there (before NMS).
     Over the R rows where the teacher's best class score reaches
     ``score_thr`` (the positions where the teacher sees an object):
 
@@ -41,6 +43,8 @@ class DetFidelityMetric(BaseMetric):
       Bernoulli KLs.
 
     Student and teacher need the same classes, anchors and strides. The
+    teacher is built with the metric, so a bad config or checkpoint stops
+    the run at once, and it stays on the CPU between evaluations. The
     metric runs the student's head itself, so the runner must give it the
     model: ``tools/train.py`` and ``tools/test.py`` add
     ``default_hooks.metric_model`` (``mmrazor.MetricModelHook``) for this.
@@ -64,9 +68,9 @@ class DetFidelityMetric(BaseMetric):
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
         if not 0 <= score_thr <= 1:
-            raise ValueError(
-                f'val_evaluator.score_thr must be in [0, 1], got {score_thr}')
-        self.teacher = ReferenceModel(teacher, 'val_evaluator.teacher')
+            raise ValueError('DetFidelityMetric.score_thr must be in [0, 1], '
+                             f'got {score_thr}')
+        self.teacher = ReferenceModel(teacher, 'DetFidelityMetric.teacher')
         self.score_thr = score_thr
         self.model: Optional[nn.Module] = None
 
@@ -78,9 +82,9 @@ class DetFidelityMetric(BaseMetric):
         model = require_model(self.model, type(self).__name__)
         device = next(model.parameters()).device
         with torch.no_grad():
-            rows_S, sigmoid = detector_logit_rows(model, data_batch)
+            rows_S, sigmoid = detector_logit_rows(model, data_batch, True)
             rows_T, _ = detector_logit_rows(
-                self.teacher.get(device), data_batch)
+                self.teacher.get(device), data_batch, True)
         for logits_S, logits_T in zip(rows_S, rows_T):
             if logits_S.shape != logits_T.shape:
                 raise ValueError(
@@ -93,4 +97,5 @@ class DetFidelityMetric(BaseMetric):
                 fidelity_sums(logits_T[kept], logits_S[kept], sigmoid).cpu())
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
-        return fidelity_metrics(torch.stack(results).sum(dim=0))
+        self.teacher.release()
+        return fidelity_metrics(sum(results, torch.zeros(3)))

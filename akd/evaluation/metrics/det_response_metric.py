@@ -8,8 +8,8 @@ from torch import nn
 
 from ..dense_predictions import (class_probabilities,
                                  detector_positive_logits, require_model)
-from ..functional.response_stats import response_statistics, response_sums
-from .seg_response_metric import summed
+from ..functional.response_stats import (added_response_sums,
+                                         response_statistics, response_sums)
 
 
 @METRICS.register_module()
@@ -51,4 +51,4 @@ class DetResponseMetric(BaseMetric):
             self.results.append({k: v.cpu() for k, v in sums.items()})
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
-        return response_statistics(summed(results))
+        return response_statistics(added_response_sums(results))

@@ -46,7 +46,8 @@ class SegCalibrationMetric(BaseMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        self.num_bins = checked_num_bins(num_bins)
+        self.num_bins = checked_num_bins(num_bins,
+                                         'SegCalibrationMetric.num_bins')
         self.ignore_index = ignore_index
         self.diagram_file = diagram_file
 
@@ -61,7 +62,8 @@ class SegCalibrationMetric(BaseMetric):
                                  self.num_bins).cpu())
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
-        bins = torch.stack(results).sum(dim=0)
+        bins = sum(results, torch.zeros(3, self.num_bins,
+                                        dtype=torch.float64))
         if self.diagram_file:
             save_reliability_diagram(bins, self.diagram_file,
                                      'pixels', 'accuracy')

@@ -27,7 +27,8 @@ class SegFidelityMetric(BaseMetric):
 
     with s and t the student's and the teacher's logits at the original
     image size (mmseg's ``seg_logits``). The teacher runs on each evaluated
-    batch; it is built at the first batch.
+    batch. It is built with the metric, so a bad config or checkpoint stops
+    the run at once, and it stays on the CPU between evaluations.
 
     Args:
         teacher (dict): ``dict(model=<model config, e.g. dict(cfg_path=...,
@@ -45,10 +46,12 @@ class SegFidelityMetric(BaseMetric):
                  collect_device: str = 'cpu',
                  prefix: Optional[str] = None) -> None:
         super().__init__(collect_device=collect_device, prefix=prefix)
-        self.teacher = ReferenceModel(teacher, 'val_evaluator.teacher')
+        self.teacher = ReferenceModel(teacher, 'SegFidelityMetric.teacher')
         self.ignore_index = ignore_index
 
     def process(self, data_batch: dict, data_samples: Sequence[dict]) -> None:
+        if not data_samples:
+            return
         device = data_samples[0]['seg_logits']['data'].device
         with torch.no_grad():
             teacher_logits = segmentor_logits(
@@ -62,4 +65,5 @@ class SegFidelityMetric(BaseMetric):
             self.results.append(fidelity_sums(rows_T, rows_S).cpu())
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
-        return fidelity_metrics(torch.stack(results).sum(dim=0))
+        self.teacher.release()
+        return fidelity_metrics(sum(results, torch.zeros(3)))

@@ -5,12 +5,8 @@ from mmengine.evaluator import BaseMetric
 from mmrazor.registry import METRICS
 
 from ..dense_predictions import labelled_pixel_rows
-from ..functional.response_stats import response_statistics, response_sums
-
-
-def summed(results: list) -> dict:
-    """The per-image :func:`response_sums` dicts, added up."""
-    return {key: sum(r[key] for r in results) for key in results[0]}
+from ..functional.response_stats import (added_response_sums,
+                                         response_statistics, response_sums)
 
 
 @METRICS.register_module()
@@ -48,4 +44,4 @@ class SegResponseMetric(BaseMetric):
             self.results.append({k: v.cpu() for k, v in sums.items()})
 
     def compute_metrics(self, results: list) -> Dict[str, float]:
-        return response_statistics(summed(results))
+        return response_statistics(added_response_sums(results))
