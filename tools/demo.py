@@ -105,6 +105,7 @@ def evaluate(run: Run, checkpoint: str, peer: str = '') -> dict:
     fresh = (osp.isfile(metrics_path)
              and osp.getmtime(metrics_path) > osp.getmtime(checkpoint))
     if not fresh:
+        os.makedirs(run.work_dir, exist_ok=True)
         run_tool(['tools/test.py', run.config, checkpoint, '--work-dir',
                   run.work_dir, '--metrics-json', metrics_path,
                   *(['--peer', peer] if peer else [])],
