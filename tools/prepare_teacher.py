@@ -186,7 +186,7 @@ def main(argv=None):
         work_dir = osp.join(args.work_dir, f'test_{stage}')
         stages[stage] = (metric_name,
                          evaluate(report_config, checkpoint, work_dir,
-                                  args.data_root))
+                                  metric_name, args.data_root))
 
     measure('dense', args.checkpoint)
     done = prune(args)

@@ -121,8 +121,10 @@ def main(argv=None):
     if osp.isfile(osp.join(work_dir, 'metrics.json')):
         with open(osp.join(work_dir, 'metrics.json')) as f:
             metrics = json.load(f)
+        metrics.setdefault(metric, 0.0)  # as evaluate() gives it
     else:
-        metrics = evaluate(config, step.student, work_dir, args.data_root)
+        metrics = evaluate(config, step.student, work_dir, metric,
+                           args.data_root)
     keys = (metric, 'fidelity/top1_agreement', 'fidelity/kl')
     calibration = [k for k in metrics if k.startswith('calibration/')]
     print('[prune-distill] ' + '  '.join(

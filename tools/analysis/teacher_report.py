@@ -123,9 +123,10 @@ def label(checkpoint: str) -> str:
 
 
 def evaluate(config: str, checkpoint: str, work_dir: str,
-             data_root: str = None) -> dict:
+             task_metric: str, data_root: str = None) -> dict:
     """``tools/test.py``'s metrics of ``checkpoint``, its output kept in
-    ``work_dir``."""
+    ``work_dir``. A detector that detects nothing gets ``task_metric`` 0
+    (mmdet's ``CocoMetric`` then reports no mAP at all)."""
     os.makedirs(work_dir, exist_ok=True)
     metrics_json = osp.join(work_dir, 'metrics.json')
     command = ['tools/test.py', config, osp.abspath(checkpoint),
@@ -134,7 +135,9 @@ def evaluate(config: str, checkpoint: str, work_dir: str,
         command += ['--data-root', data_root]
     run_tool(command, osp.join(work_dir, 'test.log'))
     with open(metrics_json) as f:
-        return json.load(f)
+        metrics = json.load(f)
+    metrics.setdefault(task_metric, 0.0)
+    return metrics
 
 
 def markdown(rows) -> str:
@@ -178,7 +181,7 @@ def main(argv=None):
         report_config, task_metric = configs[config]
         work_dir = osp.join(args.out_dir, f'{index:02d}_{label(checkpoint)}'
                             .replace('/', '_'))
-        metrics = evaluate(report_config, checkpoint, work_dir,
+        metrics = evaluate(report_config, checkpoint, work_dir, task_metric,
                            args.data_root)
         rows.append(dict(checkpoint=label(checkpoint), config=config,
                          metric_name=task_metric,

@@ -71,8 +71,9 @@ def prepared_teacher(name: str, task_key: str, task, args) -> str:
 
 
 def distil(teacher_ckpt: str, config: str, work_dir: str, seed: int,
-           iters: int) -> dict:
-    """The chain's evaluation metrics of one distillation run."""
+           iters: int, task_metric: str) -> dict:
+    """The chain's evaluation metrics of one distillation run (a detector
+    that detects nothing has ``task_metric`` 0)."""
     metrics = osp.join(work_dir, 'evaluate', 'metrics.json')
     if not osp.isfile(metrics):
         run_tool(['tools/prune_distill_chain.py', config, teacher_ckpt,
@@ -80,7 +81,7 @@ def distil(teacher_ckpt: str, config: str, work_dir: str, seed: int,
                   '--cfg-options', f'randomness.seed={seed}',
                   *schedule(iters)], f'{work_dir}.log')
     with open(metrics) as f:
-        return json.load(f)
+        return {task_metric: 0.0, **json.load(f)}
 
 
 def cell(values: list, digits: int) -> str:
@@ -118,7 +119,8 @@ def main(argv=None):
                 runs = [
                     distil(ckpt, METHODS[method][task_key],
                            osp.join(STUDY, task_key, teacher, method,
-                                    f'seed{seed}'), seed, task.student.iters)
+                                    f'seed{seed}'), seed, task.student.iters,
+                           task.metric)
                     for seed in args.seeds
                 ]
                 ece = next(k for k in runs[0] if k.startswith('calibration/'))
