@@ -12,7 +12,9 @@ the born-again chain (generations 1 and 2 after the plain student). Label
 smoothing is compared on the student (teacher-free) and, for segmentation,
 on the teacher CWD distils from (trained with smoothing first, like the
 demo's teachers). Runs go to
-work_dirs/seed_study/<variant>/seed<S>/ and are reused like the demo's.
+work_dirs/seed_study/<variant>/seed<S>/ (born-again chains in
+work_dirs/seed_study/born-again/<config>/seed<S>/) and are reused like the
+demo's.
 
     python tools/analysis/seed_study.py [--seeds 0 1 2] [--tasks det seg]
         [--variants NAME ...]
@@ -154,7 +156,9 @@ def born_again_rows(config: str, task, seeds: list) -> list:
     for seed in seeds:
         _, gen0 = run_variant('student', task.student.config, [], seed, '',
                               task.student.iters)
-        work_dir = osp.join(STUDY, 'born-again', f'seed{seed}')
+        work_dir = osp.join(STUDY, 'born-again',
+                            osp.splitext(osp.basename(config))[0],
+                            f'seed{seed}')  # one chain per task
         os.makedirs(work_dir, exist_ok=True)
         run_tool(['tools/born_again_chain.py', config, '--generations', '2',
                   '--gen0', gen0, '--ensemble', reduce, '--work-dir',
