@@ -62,6 +62,7 @@ def prepared_teacher(name: str, task_key: str, task, args) -> str:
                         f'{args.sparsity}')
     teacher = osp.join(work_dir, 'teacher.pth')
     if not osp.isfile(teacher):
+        os.makedirs(osp.dirname(work_dir), exist_ok=True)
         run_tool(['tools/prepare_teacher.py', task.teacher.config, plain,
                   '--criterion', name, '--sparsity', args.sparsity,
                   '--work-dir', work_dir, '--finetune', '--',
@@ -76,6 +77,7 @@ def distil(teacher_ckpt: str, config: str, work_dir: str, seed: int,
     that detects nothing has ``task_metric`` 0)."""
     metrics = osp.join(work_dir, 'evaluate', 'metrics.json')
     if not osp.isfile(metrics):
+        os.makedirs(osp.dirname(work_dir), exist_ok=True)
         run_tool(['tools/prune_distill_chain.py', config, teacher_ckpt,
                   '--criterion', 'none', '--work-dir', work_dir, '--',
                   '--cfg-options', f'randomness.seed={seed}',
