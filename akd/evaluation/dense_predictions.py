@@ -99,14 +99,18 @@ def labelled_pixel_rows(logits: Tensor, gt: Tensor,
     return logits[:, labelled].T, gt[labelled]  # (R, C), (R, )
 
 
-def class_probabilities(logits: Tensor, sigmoid: bool) -> Tensor:
-    """``(R, C)`` probabilities over the C classes of ``(R, K)`` head logits:
-    a sigmoid head's scores renormalised to sum to 1, a softmax head's
-    softmax without its background (last) column, renormalised."""
+def class_scores(logits: Tensor, sigmoid: bool) -> Tensor:
+    """``(R, C)`` scores of the C classes from ``(R, K)`` head logits: a
+    sigmoid head's sigmoids, a softmax head's softmax without its
+    background (last) column."""
     if sigmoid:
-        scores = logits.float().sigmoid()
-    else:
-        scores = logits.float().softmax(dim=1)[:, :-1]
+        return logits.float().sigmoid()
+    return logits.float().softmax(dim=1)[:, :-1]
+
+
+def class_probabilities(logits: Tensor, sigmoid: bool) -> Tensor:
+    """:func:`class_scores` renormalised to sum to 1 over the classes."""
+    scores = class_scores(logits, sigmoid)
     return scores / scores.sum(dim=1, keepdim=True).clamp_min(1e-12)
 
 

@@ -15,7 +15,8 @@ import torch
 from mmrazor.registry import TASK_UTILS
 from torch import Tensor, nn
 
-from ..evaluation.dense_predictions import detector_positive_logits
+from ..evaluation.dense_predictions import (class_scores,
+                                            detector_positive_logits)
 from ..losses.pixel_samples import anchor_view, label_rows
 
 
@@ -54,7 +55,7 @@ def target_probabilities(model: nn.Module,
     positives, sigmoid = detector_positive_logits(model, batch)
     logits = torch.cat([rows for rows, _ in positives])  # (P, K)
     labels = torch.cat([image_labels for _, image_labels in positives])
-    probs = logits.sigmoid() if sigmoid else logits.softmax(dim=1)
+    probs = class_scores(logits, sigmoid)  # (P, C)
     return probs.gather(1, labels[:, None].long())[:, 0], labels
 
 

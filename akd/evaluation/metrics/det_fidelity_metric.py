@@ -10,20 +10,17 @@ from mmengine.evaluator import BaseMetric
 from mmrazor.registry import METRICS
 from torch import Tensor, nn
 
-from ..dense_predictions import detector_logit_rows, require_model
+from ..dense_predictions import (class_scores, detector_logit_rows,
+                                 require_model)
 from ..functional.fidelity import fidelity_metrics, fidelity_sums
 from ..reference_model import ReferenceModel
 
 
 def foreground_rows(logits: Tensor, sigmoid: bool,
                     score_thr: float) -> Tensor:
-    """The rows whose best class score reaches ``score_thr`` (sigmoid, or
-    softmax over the classes and the background, which is last)."""
-    if sigmoid:
-        scores = logits.sigmoid()
-    else:
-        scores = logits.softmax(dim=1)[:, :-1]
-    return scores.max(dim=1).values >= score_thr
+    """The rows whose best class score (:func:`class_scores`) reaches
+    ``score_thr``."""
+    return class_scores(logits, sigmoid).max(dim=1).values >= score_thr
 
 
 @METRICS.register_module()
