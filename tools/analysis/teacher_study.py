@@ -13,7 +13,8 @@ For toy COCO detection and toy Cityscapes segmentation, the student of
   (global) with ``tools/prepare_teacher.py``, then fine-tuned for
   ``--finetune-iters`` keeping its zeros;
 - ``label-smoothing``: the same architecture trained for 800 iterations
-  with label smoothing 0.1 (``configs/label-smoothing/``).
+  with label smoothing 0.1 (``configs/label-smoothing/``), beside the
+  demo's runs, where ``seed_study.py`` trains and reuses it too.
 
 Each run is ``tools/prune_distill_chain.py --criterion none`` with the
 prepared teacher, which also evaluates the student's fidelity to its
@@ -56,8 +57,7 @@ def prepared_teacher(name: str, task_key: str, task, args) -> str:
     if name == 'plain':
         return plain
     if name == 'label-smoothing':
-        return train(Run(LS_TEACHERS[task_key], task.teacher.iters,
-                         root=osp.join(STUDY, 'teachers')))
+        return train(Run(LS_TEACHERS[task_key], task.teacher.iters))
     work_dir = osp.join(STUDY, 'teachers', f'{task_key}-{name}-'
                         f'{args.sparsity}')
     teacher = osp.join(work_dir, 'teacher.pth')
