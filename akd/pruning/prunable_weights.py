@@ -9,15 +9,20 @@ from torch import nn
 # PrUE and prune-then-distill keep their classifier's output layer.
 PREDICTOR_LAYERS = (r'conv_seg$', r'_cls$', r'_reg$', r'centerness$',
                     r'conv_offset$')
+# A segmentor's auxiliary heads only add a training loss: the teacher's
+# predictions never pass through them, so pruning them would count towards
+# the sparsity without thinning the teacher (PrUE, which scores them 0,
+# would zero them first).
+TRAINING_ONLY_HEADS = (r'^auxiliary_head\.', )
 
 
 def prunable_weights(model: nn.Module,
-                     exclude: Sequence[str] = PREDICTOR_LAYERS
-                     ) -> Dict[str, nn.Parameter]:
+                     exclude: Sequence[str] = PREDICTOR_LAYERS +
+                     TRAINING_ONLY_HEADS) -> Dict[str, nn.Parameter]:
     """``{name: weight}`` of the Conv2d and Linear layers of ``model`` whose
     module name matches none of the ``exclude`` regular expressions (by
-    default the heads' predictor layers). Biases and norms are never
-    pruned."""
+    default the heads' predictor layers and a segmentor's auxiliary heads).
+    Biases and norms are never pruned."""
     patterns = [re.compile(p) for p in exclude]
     return {
         f'{name}.weight': module.weight

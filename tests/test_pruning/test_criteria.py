@@ -6,8 +6,8 @@ import torch
 import torch.nn.functional as F
 from conftest import DET_TEACHER, SEG_TEACHER
 
-from akd.pruning import (MagnitudeCriterion, PrUECriterion,
-                         prunable_weights, sparsity)
+from akd.pruning import (MagnitudeCriterion, PrUECriterion, prunable_weights,
+                         sparsity)
 
 sys.path.insert(0, osp.join(osp.dirname(osp.dirname(__file__)),
                             'test_evaluation'))
@@ -26,6 +26,15 @@ def test_prunable_weights_leave_out_predictors_biases_and_norms(toy_weights):
     assert 'bbox_head.cls_convs.0.conv.weight' in weights
     assert not any('retina_cls' in n or 'retina_reg' in n for n in weights)
     assert all(n.endswith('.weight') and 'bn' not in n for n in weights)
+
+
+def test_prunable_weights_leave_out_a_segmentors_auxiliary_head():
+    model = loaded_model(SEG_TEACHER)
+    weights = prunable_weights(model)
+    assert 'decode_head.bottleneck.conv.weight' in weights
+    assert 'auxiliary_head.convs.0.conv.weight' in dict(
+        model.named_parameters())
+    assert not any(n.startswith('auxiliary_head.') for n in weights)
 
 
 def test_magnitude_scores_are_absolute_weights(toy_weights):

@@ -9,13 +9,20 @@ from ...pruning.prunable_weights import prunable_weights, sparsity
 
 @HOOKS.register_module()
 class KeepSparsityHook(Hook):
-    """Zero the pruned weights again after every optimizer step.
+    """Keep the pruned weights at zero while the model trains.
 
     The pruned weights are the exact zeros of the prunable weights
     (``akd.pruning.prunable_weights``) when training starts, after the
-    checkpoint is loaded, so a resumed run finds the same mask. Re-zeroing
-    after each step keeps them zero whatever the optimizer's momentum or
-    weight decay does, so they are zero in every saved checkpoint.
+    checkpoint is loaded, so a resumed run finds the same mask.
+
+    - Their gradients are masked to zero as backward computes them, so
+      gradient clipping and the optimizer's statistics see only the kept
+      weights. (A channel pruned whole feeds a constant into its norm layer,
+      whose zero variance sends gradients of hundreds back to the zeros:
+      unmasked, they would dominate the clipped gradient norm.)
+    - They are zeroed again after every optimizer step, whatever its
+      momentum or weight decay does, so they are zero in every checkpoint.
+
     ``tools/prepare_teacher.py`` adds it to the fine-tune it runs.
     """
 
@@ -30,6 +37,8 @@ class KeepSparsityHook(Hook):
             for name, w in weights.items() if (w == 0).any()
         }
         self.weights = {name: weights[name] for name in self.masks}
+        for name, weight in self.weights.items():
+            weight.register_hook(self.masks[name].to(weight.dtype).mul)
         print_log(
             f'KeepSparsityHook: keeping the zeros of {len(self.masks)} '
             f'weights (sparsity {sparsity(weights):.4f} of the prunable '
