@@ -3,10 +3,10 @@
 The toy student PSPNet (R18-w16) is trained for 60 iterations, then pruned
 with each criterion (``tools/analysis/pruning_entropy.py``), and the mean
 entropy of its responses on the val images is compared. Over seeds 0-3 on
-this data PrUE's entropy was the higher by 0.12 to 0.54 nats at 30% and
-50%, far beyond what another CPU's rounding changes. At 70% it is not:
-magnitude pruning then damages the model more, which raises the entropy
-further (``docs/teacher_preparation.md``).
+this data PrUE's entropy was the higher by 0.13 to 0.55 nats at 30% and
+50%, far beyond what another CPU's rounding changes. At 70% it was not,
+for three seeds of four: magnitude pruning then damages the model more,
+which raises the entropy further (``docs/teacher_preparation.md``).
 """
 import os.path as osp
 import sys
