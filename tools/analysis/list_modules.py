@@ -47,7 +47,9 @@ def models_of(config: str) -> Iterator[Tuple[str, torch.nn.Module]]:
             sys.exit(f'model.{key} of {config} has no cfg_path: '
                      'list_modules.py builds a distillation config\'s models '
                      'from their cfg_path; run it on that model\'s config.')
-        yield (f'{title} (model.{key}: {part.cfg_path})',
+        shown = (part.cfg_path if '::' in part.cfg_path else osp.relpath(
+            part.cfg_path))
+        yield (f'{title} (model.{key}: {shown})',
                mmengine.hub.get_model(part.cfg_path, pretrained=False))
 
 
