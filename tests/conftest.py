@@ -46,7 +46,7 @@ def toy_weights(tmp_path_factory):
     """
     import torch
 
-    from akd.models.local_cfg_path import build_from_config_file
+    from akd.compat.local_cfg_path import build_from_config_file
     root = tmp_path_factory.mktemp('toy_weights')
     torch.manual_seed(0)
     states = {

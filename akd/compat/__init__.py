@@ -11,6 +11,8 @@ FIXES = (
     # the stack on today's PyTorch
     'mmrazor_quantization', 'safe_checkpoint_load', 'cpu_distributed',
     'model_scope', 'renamed_configs', 'torchvision_urls',
+    # an extension: cfg_path may name a local config file
+    'local_cfg_path',
     # guarded runs: mistakes stop at once with a message
     'cpu_first_checkpoints', 'checkpoint_downloads', 'atomic_checkpoints',
     # the teacher's forward: before checked_teacher_loading, which wraps

@@ -1,5 +1,4 @@
 """akd's model-building pieces."""
-from . import local_cfg_path
 from .avatar_perturbations import (AvatarChannelDropout, AvatarDropout,
                                    AvatarGaussianNoise, AvatarSpatialDropout)
 from .bifpn_self_teacher import BiFPNSelfTeacher
@@ -7,8 +6,6 @@ from .dense_crd import PackCRDIndices, PooledCRDConnector
 from .label_recorders import DetTargetLabelsRecorder, SegGtLabelsRecorder
 from .receptive_tokens import ReceptiveTokens
 from .teacher_ensemble import EnsembleOutputsRecorder, TeacherEnsemble
-
-local_cfg_path.install()
 
 __all__ = [
     'AvatarDropout', 'AvatarChannelDropout', 'AvatarSpatialDropout',

@@ -5,7 +5,7 @@ from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import DefaultScope
 
-from akd.models.local_cfg_path import build_from_config_file
+from akd.compat.local_cfg_path import build_from_config_file
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

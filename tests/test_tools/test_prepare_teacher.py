@@ -4,7 +4,7 @@ import json
 import torch
 from conftest import SEG_TEACHER, run_tool
 
-from akd.models.local_cfg_path import build_from_config_file
+from akd.compat.local_cfg_path import build_from_config_file
 from akd.pruning import prunable_weights
 
 FINETUNE = [

@@ -45,7 +45,7 @@ def test_converted_teacher_of_a_distillation_checkpoint_can_teach(
     """The fix the ambiguous-teacher message gives works."""
     from akd.engine.checkpoint_files import read_checkpoint
     from akd.engine.checkpoint_fit import load_teacher
-    from akd.models.local_cfg_path import build_from_config_file
+    from akd.compat.local_cfg_path import build_from_config_file
     from conftest import DET_TEACHER, REPO
     out = str(tmp_path / 'teacher.pth')
     save_part_checkpoint(toy_weights['distillation'], out, 'teacher.')

@@ -34,7 +34,7 @@ def models_of(config: str) -> Iterator[Tuple[str, torch.nn.Module]]:
     student and teacher."""
     import mmengine.hub
 
-    from akd.models.local_cfg_path import build_from_config_file
+    from akd.compat.local_cfg_path import build_from_config_file
     model = load_config(config).model
     if 'architecture' not in model:
         yield 'model', build_from_config_file(config)

@@ -22,7 +22,7 @@ import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import akd  # noqa: E402,F401  (stack fixes first, then registries)
-from akd.models.local_cfg_path import build_from_config_file  # noqa: E402
+from akd.compat.local_cfg_path import build_from_config_file  # noqa: E402
 from akd.pruning import (MagnitudeCriterion, PrUECriterion,  # noqa: E402
                          keep_masks, prunable_weights)
 
