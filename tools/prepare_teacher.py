@@ -44,7 +44,7 @@ from teacher_report import evaluate, with_response_metric  # noqa: E402
 
 import akd  # noqa: E402,F401  (stack fixes first, then registries)
 from akd.engine.checkpoint_files import atomic_torch_save  # noqa: E402
-from akd.models.teacher_ensemble import build_loaded  # noqa: E402
+from akd.models.loaded_model import build_loaded  # noqa: E402
 from akd.pruning import keep_masks, prunable_weights, sparsity  # noqa: E402
 from akd.utils.checkpoint_parts import save_part_checkpoint  # noqa: E402
 from akd.utils.distill_chain import split_train_args  # noqa: E402

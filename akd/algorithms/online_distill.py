@@ -18,7 +18,7 @@ from mmrazor.registry import MODELS
 from torch import nn
 
 from ..engine.guard_error import GuardError
-from ..models.teacher_ensemble import build_loaded
+from ..models.loaded_model import build_loaded
 from ..utils.mmrazor_scope import build_in_mmrazor_scope
 from .peer_switch import PeerSwitch
 

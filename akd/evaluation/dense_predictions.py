@@ -14,7 +14,7 @@ from torch import Tensor, nn
 
 from ..engine.guard_error import GuardError
 from ..losses.pixel_samples import anchor_view
-from ..models.label_recorders import DetTargetLabelsRecorder
+from ..models.recorders import DetTargetLabelsRecorder
 
 
 def evaluated_model(model: nn.Module) -> nn.Module:

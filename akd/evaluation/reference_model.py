@@ -2,7 +2,7 @@
 import torch
 from torch import nn
 
-from ..models.teacher_ensemble import build_loaded
+from ..models.loaded_model import build_loaded
 
 
 class ReferenceModel:

@@ -3,9 +3,10 @@ from .avatar_perturbations import (AvatarChannelDropout, AvatarDropout,
                                    AvatarGaussianNoise, AvatarSpatialDropout)
 from .bifpn_self_teacher import BiFPNSelfTeacher
 from .dense_crd import PackCRDIndices, PooledCRDConnector
-from .label_recorders import DetTargetLabelsRecorder, SegGtLabelsRecorder
 from .receptive_tokens import ReceptiveTokens
-from .teacher_ensemble import EnsembleOutputsRecorder, TeacherEnsemble
+from .recorders import (DetTargetLabelsRecorder, EnsembleOutputsRecorder,
+                        SegGtLabelsRecorder)
+from .teacher_ensemble import TeacherEnsemble
 
 __all__ = [
     'AvatarDropout', 'AvatarChannelDropout', 'AvatarSpatialDropout',

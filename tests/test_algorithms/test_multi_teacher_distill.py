@@ -146,7 +146,7 @@ def test_a_checkpoint_that_does_not_fit_names_the_teacher_and_the_fix(
 
 @pytest.mark.parametrize('reduce', ['mean_probs', 'mean_sigmoids'])
 def test_ensemble_reductions_give_the_mean_prediction(reduce):
-    from akd.models.teacher_ensemble import ensemble_logits
+    from akd.models.recorders.ensemble_outputs_recorder import ensemble_logits
     torch.manual_seed(0)
     levels = [(torch.randn(2, 5, 3, 3), torch.randn(2, 5, 2, 2))
               for _ in range(3)]  # 3 teachers, 2 FPN levels

@@ -22,7 +22,7 @@ import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import akd  # noqa: E402,F401  (stack fixes first, then registries)
-from akd.models.teacher_ensemble import build_loaded  # noqa: E402
+from akd.models.loaded_model import build_loaded  # noqa: E402
 from akd.utils.preflight import load_config  # noqa: E402
 
 PALETTE = (np.array([[(i * 67) % 256, (i * 131) % 256, (i * 199) % 256]
