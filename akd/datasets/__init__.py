@@ -1,1 +1,2 @@
-"""Generated toy data sets in COCO and Cityscapes formats."""
+"""Generated toy data sets in COCO and Cityscapes formats, and data
+transforms."""

@@ -2,7 +2,7 @@
 from .avatar_perturbations import (AvatarChannelDropout, AvatarDropout,
                                    AvatarGaussianNoise, AvatarSpatialDropout)
 from .bifpn_self_teacher import BiFPNSelfTeacher
-from .dense_crd import PackCRDIndices, PooledCRDConnector
+from .dense_crd import PooledCRDConnector
 from .receptive_tokens import ReceptiveTokens
 from .recorders import (DetTargetLabelsRecorder, EnsembleOutputsRecorder,
                         SegGtLabelsRecorder)
@@ -11,6 +11,6 @@ from .teacher_ensemble import TeacherEnsemble
 __all__ = [
     'AvatarDropout', 'AvatarChannelDropout', 'AvatarSpatialDropout',
     'AvatarGaussianNoise', 'BiFPNSelfTeacher', 'DetTargetLabelsRecorder',
-    'EnsembleOutputsRecorder', 'PackCRDIndices', 'PooledCRDConnector',
+    'EnsembleOutputsRecorder', 'PooledCRDConnector',
     'ReceptiveTokens', 'SegGtLabelsRecorder', 'TeacherEnsemble'
 ]
