@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from mmengine.dist import all_reduce
 from torch import Tensor
 
-from ..losses.pixel_samples import Levels, pixel_samples
+from ..losses.utils.pixel_samples import Levels, pixel_samples
 
 SWITCH_POLICIES = ('always', 'never', 'switokd')
 

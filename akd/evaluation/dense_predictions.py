@@ -13,7 +13,7 @@ from mmengine.model import is_model_wrapper
 from torch import Tensor, nn
 
 from ..engine.guard_error import GuardError
-from ..losses.pixel_samples import anchor_view
+from ..losses.utils.pixel_samples import anchor_view
 from ..models.recorders import DetTargetLabelsRecorder
 
 

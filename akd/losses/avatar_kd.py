@@ -14,10 +14,10 @@ from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 from ..utils.mmrazor_scope import build_in_mmrazor_scope
-from .avatar_ensembles import avatar_ensemble_loss
-from .avatar_uncertainty import (avatar_uncertainty, channel_stats,
-                                 standardize, standardize_avatars,
-                                 uncertainty_weights)
+from .utils.avatar_ensembles import avatar_ensemble_loss
+from .utils.avatar_uncertainty import (avatar_uncertainty, channel_stats,
+                                       standardize, standardize_avatars,
+                                       uncertainty_weights)
 
 UNCERTAINTY_MODES = ('bn', 'variance', None)
 

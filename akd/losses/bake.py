@@ -12,8 +12,8 @@ from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 from .dense_kl import cross_term
-from .loss_args import check_positive
-from .pixel_samples import Levels, label_rows
+from .utils.loss_args import check_positive
+from .utils.pixel_samples import Levels, label_rows
 
 
 def position_rows(levels: Levels) -> Tensor:

@@ -11,8 +11,8 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from .loss_args import check_positive
-from .pixel_samples import Levels
+from .utils.loss_args import check_positive
+from .utils.pixel_samples import Levels
 
 
 def target_terms(preds_T: Tensor, tau: float,

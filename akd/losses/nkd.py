@@ -16,8 +16,9 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from .loss_args import check_non_negative, check_num_classes, check_positive
-from .pixel_samples import Levels, loss_rows
+from .utils.loss_args import (check_non_negative, check_num_classes,
+                              check_positive)
+from .utils.pixel_samples import Levels, loss_rows
 
 
 def non_target(x: Tensor, labels: Tensor) -> Tensor:

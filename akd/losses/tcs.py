@@ -14,8 +14,8 @@ from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 from ..utils.full_precision import autocast_off
-from .loss_args import paired_levels
-from .pixel_samples import Levels
+from .utils.loss_args import paired_levels
+from .utils.pixel_samples import Levels
 
 
 def pixel_moments(levels: Sequence[Tensor]) -> Tensor:

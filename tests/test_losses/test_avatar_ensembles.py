@@ -5,7 +5,8 @@ from mmrazor.registry import MODELS
 from tolerances import assert_close_float32
 
 import akd  # noqa: F401
-from akd.losses.avatar_ensembles import avatar_ensemble_loss, has_batched_form
+from akd.losses.utils.avatar_ensembles import (avatar_ensemble_loss,
+                                               has_batched_form)
 
 BASE_LOSSES = [
     dict(type='ChannelWiseDivergence', tau=2.0, loss_weight=3.0),

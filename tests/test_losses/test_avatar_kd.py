@@ -95,9 +95,9 @@ def test_same_seed_gives_same_loss():
 
 
 def variance_weights(loss, teacher):
-    from akd.losses.avatar_uncertainty import (avatar_uncertainty,
-                                               channel_stats,
-                                               uncertainty_weights)
+    from akd.losses.utils.avatar_uncertainty import (avatar_uncertainty,
+                                                     channel_stats,
+                                                     uncertainty_weights)
     avatars = loss.perturbation(teacher, loss.num_avatars)
     return uncertainty_weights(
         avatar_uncertainty(
@@ -120,7 +120,7 @@ def test_weights_sum_to_one_and_are_equal_when_avatars_agree():
 
 
 def test_weights_shrink_the_most_deviating_avatar():
-    from akd.losses.avatar_uncertainty import uncertainty_weights
+    from akd.losses.utils.avatar_uncertainty import uncertainty_weights
     weights = uncertainty_weights(torch.tensor([0.1, 0.1, 0.5]))
     assert weights[2] < weights[0] == weights[1]
 

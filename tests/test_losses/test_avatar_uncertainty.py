@@ -4,7 +4,7 @@ import pytest
 import torch
 from tolerances import assert_close_float32
 
-from akd.losses.avatar_uncertainty import channel_stats
+from akd.losses.utils.avatar_uncertainty import channel_stats
 
 
 @pytest.mark.parametrize('shape,channel_dim', [

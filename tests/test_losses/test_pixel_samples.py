@@ -2,7 +2,7 @@
 import pytest
 import torch
 
-from akd.losses.pixel_samples import anchor_view, pixel_samples
+from akd.losses.utils.pixel_samples import anchor_view, pixel_samples
 
 
 def test_anchor_rows_follow_mmdets_order():
