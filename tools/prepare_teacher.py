@@ -45,7 +45,8 @@ from teacher_report import evaluate, with_response_metric  # noqa: E402
 import akd  # noqa: E402,F401  (stack fixes first, then registries)
 from akd.engine.checkpoint_files import atomic_torch_save  # noqa: E402
 from akd.models.loaded_model import build_loaded  # noqa: E402
-from akd.pruning import keep_masks, prunable_weights, sparsity  # noqa: E402
+from akd.pruning import (apply_masks, keep_masks,  # noqa: E402
+                         prunable_weights, sparsity)
 from akd.utils.checkpoint_parts import save_part_checkpoint  # noqa: E402
 from akd.utils.distill_chain import split_train_args  # noqa: E402
 
@@ -117,11 +118,8 @@ def prune(args) -> dict:
         dict(_scope_='mmrazor', type=CRITERIA[args.criterion]))
     batches = (training_batches(args.config, args.data_root, args.batches)
                if criterion.needs_data else [])
-    masks = keep_masks(criterion.scores(model, weights, batches),
-                       args.sparsity, args.scope)
-    with torch.no_grad():
-        for name, weight in weights.items():
-            weight.mul_(masks[name])
+    apply_masks(weights, keep_masks(criterion.scores(model, weights, batches),
+                                    args.sparsity, args.scope))
     everything = sum(p.numel() for p in model.parameters())
     done = dict(criterion=args.criterion, scope=args.scope,
                 sparsity_asked=args.sparsity,

@@ -5,10 +5,10 @@ criteria (``MagnitudeCriterion``, ``PrUECriterion``) score the weights and
 :func:`keep_masks` keeps the best-scored ones.
 """
 from .criteria import MagnitudeCriterion, PrUECriterion
-from .masks import keep_masks
+from .masks import apply_masks, keep_masks
 from .prunable_weights import prunable_weights, sparsity
 
 __all__ = [
-    'MagnitudeCriterion', 'PrUECriterion', 'keep_masks', 'prunable_weights',
-    'sparsity'
+    'MagnitudeCriterion', 'PrUECriterion', 'apply_masks', 'keep_masks',
+    'prunable_weights', 'sparsity'
 ]

@@ -40,6 +40,15 @@ def keep_masks(scores: Dict[str, Tensor], sparsity: float,
     return masks
 
 
+def apply_masks(weights: Dict[str, Tensor],
+                masks: Dict[str, Tensor]) -> None:
+    """Zero, in place, the weights that ``masks`` (``{name: bool}``, a
+    subset of ``weights``' names) do not keep."""
+    with torch.no_grad():
+        for name, mask in masks.items():
+            weights[name].mul_(mask)
+
+
 def _keep_highest(scores: Tensor, sparsity: float) -> Tensor:
     """Bool mask of ``scores`` (1-D) without its ``sparsity`` share of
     lowest values; of equal scores, the earlier ones are pruned first."""

@@ -24,7 +24,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import akd  # noqa: E402,F401  (stack fixes first, then registries)
 from akd.compat.local_cfg_path import build_from_config_file  # noqa: E402
 from akd.pruning import (MagnitudeCriterion, PrUECriterion,  # noqa: E402
-                         keep_masks, prunable_weights)
+                         apply_masks, keep_masks, prunable_weights)
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SEGMENTOR = 'configs/toy_models/pspnet_r18-w16-d8_toy-cityscapes.py'
@@ -83,10 +83,7 @@ def pruned_entropy(model: torch.nn.Module, scoring: list, val_batches: list,
     dense = {k: v.clone() for k, v in model.state_dict().items()}
     weights = prunable_weights(model)
     scores = CRITERIA[criterion]().scores(model, weights, scoring)
-    masks = keep_masks(scores, sparsity, 'global')
-    with torch.no_grad():
-        for name, weight in weights.items():
-            weight.mul_(masks[name])
+    apply_masks(weights, keep_masks(scores, sparsity, 'global'))
     entropy = mean_entropy(model, val_batches)
     model.load_state_dict(dense)
     return entropy

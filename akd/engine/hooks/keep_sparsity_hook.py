@@ -4,6 +4,7 @@ from mmengine.logging import print_log
 from mmengine.model import is_model_wrapper
 from mmrazor.registry import HOOKS
 
+from ...pruning.masks import apply_masks
 from ...pruning.prunable_weights import prunable_weights, sparsity
 
 
@@ -46,5 +47,4 @@ class KeepSparsityHook(Hook):
 
     def after_train_iter(self, runner, batch_idx: int, data_batch=None,
                          outputs=None) -> None:
-        for name, mask in self.masks.items():
-            self.weights[name].data.mul_(mask)
+        apply_masks(self.weights, self.masks)
