@@ -27,6 +27,7 @@ import torch
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import akd  # noqa: E402,F401  (stack fixes first, then registries)
 from akd.utils.preflight import load_config  # noqa: E402
+from akd.utils.tool_args import exit_on_guard_error  # noqa: E402
 
 
 def models_of(config: str) -> Iterator[Tuple[str, torch.nn.Module]]:
@@ -102,14 +103,17 @@ def main(argv=None):
                         help='list only names matching this regex')
     args = parser.parse_args(argv)
     pattern = re.compile(args.grep)
-    for title, model in models_of(args.config):
-        rows = [row for row in module_outputs(model, tuple(args.shape))
-                if row[0].count('.') < args.depth and pattern.search(row[0])]
-        width = max([len(name) for name, _, _ in rows] + [4])
-        print(f'{title}, one {args.shape[0]}x{args.shape[1]} image:')
-        for name, kind, out in rows:
-            print(f'  {name:<{width}}  {kind:<24} {out}')
-        print()
+    with exit_on_guard_error():
+        for title, model in models_of(args.config):
+            rows = [
+                row for row in module_outputs(model, tuple(args.shape))
+                if row[0].count('.') < args.depth and pattern.search(row[0])
+            ]
+            width = max([len(name) for name, _, _ in rows] + [4])
+            print(f'{title}, one {args.shape[0]}x{args.shape[1]} image:')
+            for name, kind, out in rows:
+                print(f'  {name:<{width}}  {kind:<24} {out}')
+            print()
 
 
 if __name__ == '__main__':

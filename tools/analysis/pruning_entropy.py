@@ -25,6 +25,7 @@ import akd  # noqa: E402,F401  (stack fixes first, then registries)
 from akd.compat.local_cfg_path import build_from_config_file  # noqa: E402
 from akd.pruning import (MagnitudeCriterion, PrUECriterion,  # noqa: E402
                          apply_masks, keep_masks, prunable_weights)
+from akd.utils.tool_args import exit_on_guard_error  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SEGMENTOR = 'configs/toy_models/pspnet_r18-w16-d8_toy-cityscapes.py'
@@ -115,8 +116,9 @@ def main(argv=None):
                         default=[0.3, 0.5, 0.7])
     parser.add_argument('--batches', type=int, default=2)
     args = parser.parse_args(argv)
-    for row in table_rows(args):
-        print(row, flush=True)
+    with exit_on_guard_error():
+        for row in table_rows(args):
+            print(row, flush=True)
 
 
 if __name__ == '__main__':

@@ -24,6 +24,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import akd  # noqa: E402,F401  (stack fixes first, then registries)
 from akd.models.loaded_model import build_loaded  # noqa: E402
 from akd.utils.preflight import load_config  # noqa: E402
+from akd.utils.tool_args import exit_on_guard_error  # noqa: E402
 
 PALETTE = (np.array([[(i * 67) % 256, (i * 131) % 256, (i * 199) % 256]
                      for i in range(256)]) / 255.0)
@@ -108,8 +109,9 @@ def main(argv=None):
     for image in args.images:
         if not osp.isfile(image):
             parser.error(f'IMAGE {image!r} does not exist.')
-    predictors = [Predictor(*model) for model in args.model]
-    save_side_by_side(args.images, predictors, args.score_thr, args.out)
+    with exit_on_guard_error():
+        predictors = [Predictor(*model) for model in args.model]
+        save_side_by_side(args.images, predictors, args.score_thr, args.out)
     print(f'{len(args.images)} images x {len(predictors)} models: written '
           f'to {args.out}')
 
