@@ -10,8 +10,8 @@ from mmrazor.registry import MODELS
 
 import akd  # noqa: F401
 from conftest import REPO
-from akd.utils.random_weights import without_weights
-from akd.utils.synthetic_batch import add_crd_indices, det_batch, seg_batch
+from akd.tooling.random_weights import without_weights
+from akd.tooling.synthetic_batch import add_crd_indices, det_batch, seg_batch
 
 
 def take_distillation_step(path: str,

@@ -29,8 +29,8 @@ import sys
 from typing import List, Optional
 
 import akd  # noqa: F401  (registries, safe checkpoint loading)
-from akd.utils.distill_chain import (ChainStep, add_chain_args,
-                                     run_chain, split_train_args)
+from akd.tooling.distill_chain import (ChainStep, add_chain_args, run_chain,
+                                       split_train_args)
 from mmengine.config import Config
 
 REDUCTIONS = ('mean_probs', 'mean_sigmoids')

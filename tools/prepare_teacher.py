@@ -47,8 +47,8 @@ from akd.engine.checkpoint_files import atomic_torch_save  # noqa: E402
 from akd.models.loaded_model import build_loaded  # noqa: E402
 from akd.pruning import (apply_masks, keep_masks,  # noqa: E402
                          prunable_weights, sparsity)
-from akd.utils.checkpoint_parts import save_part_checkpoint  # noqa: E402
-from akd.utils.distill_chain import split_train_args  # noqa: E402
+from akd.tooling.checkpoint_parts import save_part_checkpoint  # noqa: E402
+from akd.tooling.distill_chain import split_train_args  # noqa: E402
 
 CRITERIA = {'magnitude': 'MagnitudeCriterion', 'prue': 'PrUECriterion'}
 REPORTED = ('entropy', 'non_target_mass', 'non_target_entropy')
@@ -90,7 +90,7 @@ def training_batches(config: str, data_root: str, count: int) -> list:
     from mmengine.registry import DefaultScope
     from mmengine.runner import Runner, set_random_seed
 
-    from akd.utils.preflight import check_data, load_config, set_data_root
+    from akd.tooling.preflight import check_data, load_config, set_data_root
     cfg = load_config(config)
     if data_root:
         set_data_root(cfg, data_root)

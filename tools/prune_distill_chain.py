@@ -36,8 +36,8 @@ from demo import run_tool  # noqa: E402
 from teacher_report import evaluate, with_test_metrics  # noqa: E402
 
 import akd  # noqa: E402,F401  (registries, safe checkpoint loading)
-from akd.utils.distill_chain import (ChainStep, add_chain_args,  # noqa: E402
-                                     run_chain, split_train_args)
+from akd.tooling.distill_chain import (  # noqa: E402
+    ChainStep, add_chain_args, run_chain, split_train_args)
 from mmengine.config import Config  # noqa: E402
 
 

@@ -14,12 +14,12 @@ import json
 
 import akd  # noqa: F401  (stack fixes first, then registries)
 from akd.engine.runner_hooks import add_runner_hooks
-from akd.utils.distributed import release_process_group
-from akd.utils.preflight import (PreflightError, check_checkpoint_file,
-                                 check_data, check_teacher_checkpoint,
-                                 drop_teacher_checkpoints)
-from akd.utils.tool_args import (add_common_args, exit_on_guard_error,
-                                 load_tool_config)
+from akd.tooling.distributed import release_process_group
+from akd.tooling.preflight import (PreflightError, check_checkpoint_file,
+                                   check_data, check_teacher_checkpoint,
+                                   drop_teacher_checkpoints)
+from akd.tooling.tool_args import (add_common_args, exit_on_guard_error,
+                                   load_tool_config)
 from mmengine.runner import Runner
 
 

@@ -16,13 +16,13 @@ import argparse
 import akd  # noqa: F401  (stack fixes first, then registries)
 import torch
 from akd.engine.runner_hooks import RUNNER_HOOKS, add_runner_hooks
-from akd.utils.distributed import release_process_group
-from akd.utils.preflight import (PreflightError, check_checkpoint_file,
-                                 check_data, check_downloads,
-                                 check_online_wiring,
-                                 check_teacher_checkpoint)
-from akd.utils.tool_args import (add_common_args, exit_on_guard_error,
-                                 load_tool_config)
+from akd.tooling.distributed import release_process_group
+from akd.tooling.preflight import (PreflightError, check_checkpoint_file,
+                                   check_data, check_downloads,
+                                   check_online_wiring,
+                                   check_teacher_checkpoint)
+from akd.tooling.tool_args import (add_common_args, exit_on_guard_error,
+                                   load_tool_config)
 from mmengine.runner import Runner
 
 

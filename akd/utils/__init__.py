@@ -1,1 +1,2 @@
-"""Helpers shared by akd's tools."""
+"""Helpers the losses, models and algorithms share: float32 loss calls and
+building in MMRazor's registry scope."""

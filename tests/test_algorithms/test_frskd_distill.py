@@ -9,7 +9,7 @@ from mmengine.logging import MessageHub
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
-from akd.utils.synthetic_batch import det_batch, seg_batch
+from akd.tooling.synthetic_batch import det_batch, seg_batch
 
 CONFIGS = {
     'det': 'configs/frskd/frskd_retina-r18-w16_toy-coco.py',

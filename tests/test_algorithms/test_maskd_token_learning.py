@@ -11,7 +11,7 @@ from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
 from akd.losses import MasKDLoss
-from akd.utils.synthetic_batch import det_batch
+from akd.tooling.synthetic_batch import det_batch
 
 TOY = osp.join(REPO, 'configs', 'maskd',
                'maskd-tokens_fpn_retina-r18-w32_2k_toy-coco.py')

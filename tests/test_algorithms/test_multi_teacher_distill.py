@@ -12,8 +12,8 @@ from torch.nn.modules.dropout import _DropoutNd
 
 import akd  # noqa: F401
 from akd.models import TeacherEnsemble
-from akd.utils.random_weights import without_weights
-from akd.utils.synthetic_batch import seg_batch
+from akd.tooling.random_weights import without_weights
+from akd.tooling.synthetic_batch import seg_batch
 from tolerances import assert_close_float32
 
 SEG = osp.join(

@@ -10,7 +10,7 @@ from mmrazor.registry import MODELS
 
 import akd.algorithms.peer_switch as peer_switch
 from akd.engine import GuardError
-from akd.utils.synthetic_batch import det_batch, seg_batch
+from akd.tooling.synthetic_batch import det_batch, seg_batch
 from conftest import REPO
 from tolerances import assert_close_float32
 from distill_step import build_without_weights, peer_optimizers

@@ -11,8 +11,8 @@ from mmrazor.registry import MODELS
 from tolerances import assert_close_float32
 
 from akd.algorithms.teacher_forward import teacher_records
-from akd.utils.random_weights import without_weights
-from akd.utils.synthetic_batch import det_batch
+from akd.tooling.random_weights import without_weights
+from akd.tooling.synthetic_batch import det_batch
 
 FASTER_RCNN = 'configs/cwd/cwd_fpn_faster-rcnn-r18-w32_faster-rcnn-r18-w16_toy-coco.py'  # noqa: E501
 ROI_LOGITS = dict(

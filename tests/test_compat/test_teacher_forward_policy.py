@@ -12,8 +12,8 @@ from tolerances import assert_close_float32
 
 from akd.algorithms.teacher_forward import teacher_records
 from akd.compat.teacher_forward_policy import MMRAZOR_LOSS
-from akd.utils.random_weights import without_weights
-from akd.utils.synthetic_batch import det_batch, seg_batch
+from akd.tooling.random_weights import without_weights
+from akd.tooling.synthetic_batch import det_batch, seg_batch
 
 DKD_DET = 'configs/dkd/dkd_logits_retina-r18-w32_retina-r18-w16_toy-coco.py'
 # One shipped config per teacher recorder kind, and the forward it needs.

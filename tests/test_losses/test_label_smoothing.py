@@ -11,7 +11,7 @@ from mmdet.registry import MODELS as DET_MODELS
 from mmseg.registry import MODELS as SEG_MODELS
 
 import akd  # noqa: F401
-from akd.utils.synthetic_batch import det_batch, seg_batch
+from akd.tooling.synthetic_batch import det_batch, seg_batch
 from conftest import REPO
 from tolerances import assert_close_float32
 

@@ -9,8 +9,8 @@ from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS, TASK_UTILS
 
 import akd  # noqa: F401
-from akd.utils.random_weights import without_weights
-from akd.utils.synthetic_batch import det_batch, seg_batch
+from akd.tooling.random_weights import without_weights
+from akd.tooling.synthetic_batch import det_batch, seg_batch
 
 SEG = osp.join(
     REPO, 'configs', 'dkd', 'dkd_logits_pspnet-r18-w32-d8_'

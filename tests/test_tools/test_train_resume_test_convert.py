@@ -16,7 +16,7 @@ from mmengine.config import Config
 from mmengine.runner import load_checkpoint
 
 from akd.compat.local_cfg_path import build_from_config_file
-from akd.utils.preflight import drop_teacher_checkpoints
+from akd.tooling.preflight import drop_teacher_checkpoints
 from conftest import (DET_DISTILL, DET_STUDENT, REPO, SEG_DISTILL,
                       SEG_STUDENT, run_tool)
 

@@ -26,7 +26,7 @@ from typing import Callable, Dict, List
 import torch
 import torch.nn.functional as F
 
-from akd.utils.process_memory import status_kib
+from akd.tooling.process_memory import status_kib
 
 FPN_SHAPES = [(2, 256, 100, 167), (2, 256, 50, 84), (2, 256, 25, 42),
               (2, 256, 13, 21), (2, 256, 7, 11)]  # strides 8..128 of 1333x800

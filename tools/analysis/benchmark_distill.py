@@ -41,7 +41,7 @@ from mmengine.config import Config, DictAction
 from mmengine.logging import MMLogger
 from mmengine.registry import DefaultScope
 
-from akd.utils.process_memory import status_kib
+from akd.tooling.process_memory import status_kib
 
 PARTS = ('a', 'b', 'c', 'd', 'e')
 AKD_OPTIONS = ('teacher_forward', 'teacher_dtype', 'teacher_dtype_on_cpu',
@@ -50,7 +50,7 @@ AKD_OPTIONS = ('teacher_forward', 'teacher_dtype', 'teacher_dtype_on_cpu',
 
 def load_config(path: str, options: Optional[dict]) -> Config:
     import akd  # noqa: F401  (registers akd; patches MMRazor)
-    from akd.utils.random_weights import without_weights
+    from akd.tooling.random_weights import without_weights
     cfg = Config.fromfile(path)
     if options:
         cfg.merge_from_dict(options)
@@ -89,8 +89,8 @@ class Bench:
         from mmrazor.models.algorithms import SingleTeacherDistill
         from mmrazor.registry import MODELS
 
-        from akd.utils.synthetic_batch import (add_crd_indices, det_batch,
-                                               seg_batch)
+        from akd.tooling.synthetic_batch import (add_crd_indices, det_batch,
+                                                 seg_batch)
         self.device, self.amp = device, amp
         with DefaultScope.overwrite_default_scope(cfg.default_scope):
             torch.manual_seed(0)

@@ -26,8 +26,8 @@ import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import akd  # noqa: E402,F401  (stack fixes first, then registries)
-from akd.utils.preflight import load_config  # noqa: E402
-from akd.utils.tool_args import exit_on_guard_error  # noqa: E402
+from akd.tooling.preflight import load_config  # noqa: E402
+from akd.tooling.tool_args import exit_on_guard_error  # noqa: E402
 
 
 def models_of(config: str) -> Iterator[Tuple[str, torch.nn.Module]]:

@@ -25,7 +25,7 @@ import akd  # noqa: E402,F401  (stack fixes first, then registries)
 from akd.compat.local_cfg_path import build_from_config_file  # noqa: E402
 from akd.pruning import (MagnitudeCriterion, PrUECriterion,  # noqa: E402
                          apply_masks, keep_masks, prunable_weights)
-from akd.utils.tool_args import exit_on_guard_error  # noqa: E402
+from akd.tooling.tool_args import exit_on_guard_error  # noqa: E402
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 SEGMENTOR = 'configs/toy_models/pspnet_r18-w16-d8_toy-cityscapes.py'
@@ -42,7 +42,7 @@ def briefly_trained(config: str, data_root: str, iters: int, seed: int,
     from mmengine.registry import DATASETS, DefaultScope
     from mmengine.runner import Runner, set_random_seed
 
-    from akd.utils.preflight import check_data, load_config, set_data_root
+    from akd.tooling.preflight import check_data, load_config, set_data_root
     cfg = load_config(osp.join(REPO, config))
     set_data_root(cfg, data_root)
     check_data(cfg, ('train_dataloader', 'test_dataloader'))

@@ -1,8 +1,8 @@
 """Plain student vs CWD vs AKD-CWD (K=1, K=4; bn, variance) on toy data.
 
-For toy COCO detection (RetinaNet, CWD on FPN; also MasKD and AKD-MasKD)
-and toy Cityscapes segmentation (PSPNet, CWD on logits), trains every
-variant for each seed with the teachers of `make demo` (trained first if
+For toy COCO detection (RetinaNet, CWD on FPN; also MasKD, TCS and their
+AKD twins) and toy Cityscapes segmentation (PSPNet, CWD on logits), trains
+every variant for each seed with the teachers of `make demo` (trained first if
 absent), evaluates it and prints a markdown table of mean, sample std and
 the per-seed values. MasKD's receptive tokens come from its stage-1 config,
 run first if its checkpoint is absent. FRSKD and FRSKD with teacher-free
@@ -85,6 +85,8 @@ LS_TEACHER = Run('configs/label-smoothing/ls_pspnet_r18-w32-d8_toy-'
                  'cityscapes.py', 800)
 CWD_FROM_LS_TEACHER = ('configs/label-smoothing/cwd_logits_pspnet-r18-w32-'
                        'd8-ls_pspnet-r18-w16-d8_toy-cityscapes.py')
+TCS = 'configs/tcs/tcs_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
+AKD_TCS = 'configs/akd/akd-tcs_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
 FRSKD_CONFIGS = {
     'det': ('configs/frskd/frskd_retina-r18-w16_toy-coco.py',
             'configs/frskd/frskd-akd_retina-r18-w16_toy-coco.py'),
@@ -107,6 +109,8 @@ def variants(task_key: str, task) -> dict:
     if task_key == 'det':
         compared['MasKD'] = (MASKD, [])
         compared['AKD-MasKD K=4 bn'] = (AKD_MASKD, [])
+        compared['TCS'] = (TCS, [])
+        compared['AKD-TCS K=4 variance'] = (AKD_TCS, [])
     frskd, frskd_akd = FRSKD_CONFIGS[task_key]
     compared['FRSKD'] = (frskd, [])
     compared['FRSKD+AKD K=4 variance'] = (frskd_akd, [])

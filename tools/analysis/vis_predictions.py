@@ -23,8 +23,8 @@ import torch
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 import akd  # noqa: E402,F401  (stack fixes first, then registries)
 from akd.models.loaded_model import build_loaded  # noqa: E402
-from akd.utils.preflight import load_config  # noqa: E402
-from akd.utils.tool_args import exit_on_guard_error  # noqa: E402
+from akd.tooling.preflight import load_config  # noqa: E402
+from akd.tooling.tool_args import exit_on_guard_error  # noqa: E402
 
 PALETTE = (np.array([[(i * 67) % 256, (i * 131) % 256, (i * 199) % 256]
                      for i in range(256)]) / 255.0)

@@ -15,7 +15,7 @@ import os.path as osp
 import sys
 
 import akd  # noqa: F401  (safe checkpoint loading on torch >= 2.6)
-from akd.utils.checkpoint_parts import save_part_checkpoint
+from akd.tooling.checkpoint_parts import save_part_checkpoint
 
 
 def main(argv=None):

@@ -3,7 +3,7 @@ import socket
 import torch
 import torch.distributed as dist
 
-from akd.utils.distributed import release_process_group
+from akd.tooling.distributed import release_process_group
 
 
 def _free_port():

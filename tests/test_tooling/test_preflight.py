@@ -4,8 +4,8 @@ import re
 import pytest
 from mmengine.config import Config
 
-from akd.utils.preflight import (PreflightError, check_online_wiring,
-                                 check_teacher_checkpoint, set_data_root)
+from akd.tooling.preflight import (PreflightError, check_online_wiring,
+                                   check_teacher_checkpoint, set_data_root)
 from conftest import REPO
 
 
@@ -52,7 +52,7 @@ def test_missing_fidelity_teacher_checkpoint_names_its_key():
 
 
 def test_urls_of_a_run_are_found_but_not_a_loaded_teachers_init():
-    from akd.utils.preflight import _checkpoint_urls
+    from akd.tooling.preflight import _checkpoint_urls
     backbone = dict(init_cfg=dict(type='Pretrained',
                                   checkpoint='https://host/r50.pth'))
     cfg = Config(dict(
@@ -72,7 +72,7 @@ def test_urls_of_a_run_are_found_but_not_a_loaded_teachers_init():
 
 
 def test_each_teachers_checkpoint_url_is_found():
-    from akd.utils.preflight import _checkpoint_urls
+    from akd.tooling.preflight import _checkpoint_urls
     cfg = Config(dict(model=dict(teachers=dict(
         a=dict(model=dict(type='RetinaNet'), ckpt='https://host/a.pth'),
         b=dict(model=dict(type='RetinaNet'), ckpt='local/b.pth')))))

@@ -1,8 +1,8 @@
 import pytest
 import torch
 
-from akd.utils.checkpoint_parts import (part_checkpoint, part_state_dict,
-                                        save_part_checkpoint)
+from akd.tooling.checkpoint_parts import (part_checkpoint, part_state_dict,
+                                          save_part_checkpoint)
 
 
 def test_keeps_only_student_keys_without_prefix():
