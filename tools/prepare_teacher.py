@@ -37,12 +37,9 @@ import sys
 
 import torch
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), 'analysis'))
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from demo import run_tool  # noqa: E402
-from teacher_report import evaluate, with_response_metric  # noqa: E402
-
-import akd  # noqa: E402,F401  (stack fixes first, then registries)
+import akd  # noqa: F401  (stack fixes first, then registries)
+from akd.tooling.tool_runs import (checkpoint_metrics, run_tool,
+                                   with_response_metric)
 from akd.engine.checkpoint_files import atomic_torch_save  # noqa: E402
 from akd.models.loaded_model import build_loaded  # noqa: E402
 from akd.pruning import (apply_masks, keep_masks,  # noqa: E402
@@ -183,8 +180,9 @@ def main(argv=None):
     def measure(stage, checkpoint):
         work_dir = osp.join(args.work_dir, f'test_{stage}')
         stages[stage] = (metric_name,
-                         evaluate(report_config, checkpoint, work_dir,
-                                  metric_name, args.data_root))
+                         checkpoint_metrics(report_config, checkpoint,
+                                            work_dir, metric_name,
+                                            args.data_root))
 
     measure('dense', args.checkpoint)
     done = prune(args)

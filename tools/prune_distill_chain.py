@@ -30,15 +30,12 @@ import json
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.join(osp.dirname(osp.abspath(__file__)), 'analysis'))
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-from demo import run_tool  # noqa: E402
-from teacher_report import evaluate, with_test_metrics  # noqa: E402
-
-import akd  # noqa: E402,F401  (registries, safe checkpoint loading)
-from akd.tooling.distill_chain import (  # noqa: E402
-    ChainStep, add_chain_args, run_chain, split_train_args)
-from mmengine.config import Config  # noqa: E402
+import akd  # noqa: F401  (registries, safe checkpoint loading)
+from akd.tooling.distill_chain import (ChainStep, add_chain_args, run_chain,
+                                       split_train_args)
+from akd.tooling.tool_runs import (checkpoint_metrics, run_tool,
+                                   with_test_metrics)
+from mmengine.config import Config
 
 
 def parse_args(argv=None):
@@ -121,10 +118,10 @@ def main(argv=None):
     if osp.isfile(osp.join(work_dir, 'metrics.json')):
         with open(osp.join(work_dir, 'metrics.json')) as f:
             metrics = json.load(f)
-        metrics.setdefault(metric, 0.0)  # as evaluate() gives it
+        metrics.setdefault(metric, 0.0)  # as checkpoint_metrics() gives it
     else:
-        metrics = evaluate(config, step.student, work_dir, metric,
-                           args.data_root)
+        metrics = checkpoint_metrics(config, step.student, work_dir,
+                                     metric, args.data_root)
     keys = (metric, 'fidelity/top1_agreement', 'fidelity/kl')
     calibration = [k for k in metrics if k.startswith('calibration/')]
     print('[prune-distill] ' + '  '.join(

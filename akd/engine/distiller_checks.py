@@ -22,6 +22,7 @@ from mmrazor.models.task_modules.recorder import (ModuleOutputsRecorder,
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..utils.loss_signature import loss_signature
 from .guard_error import GuardError
 
 DISTILLER = 'model.distiller'
@@ -159,7 +160,7 @@ def check_forward_mappings(distiller, mappings) -> None:
                 f'{key}.{loss_name} must be a dict of forward arguments, got '
                 f'{forward_mappings!r}')
         loss = losses[loss_name]
-        parameters = inspect.signature(loss.forward).parameters
+        parameters = loss_signature(loss).parameters
         for forward_key, record in forward_mappings.items():
             if forward_key not in parameters:
                 raise GuardError(
@@ -181,7 +182,7 @@ def check_forward_mappings(distiller, mappings) -> None:
 
 
 def _required_arguments(loss: nn.Module) -> List[str]:
-    parameters = inspect.signature(loss.forward).parameters
+    parameters = loss_signature(loss).parameters
     return [
         name for name, p in parameters.items() if p.default is p.empty
         and p.kind not in (p.VAR_POSITIONAL, p.VAR_KEYWORD)

@@ -6,7 +6,7 @@ Official code (MMRazor 0.x, read, not copied):
 https://github.com/Gumpest/AvatarKD
 """
 import inspect
-from typing import Callable, Dict, Optional, Sequence, Tuple, Union
+from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
 from mmengine.logging import MessageHub
@@ -14,17 +14,15 @@ from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 from ..utils.mmrazor_scope import build_in_mmrazor_scope
+from ..utils.loss_signature import loss_signature
+from ..utils.per_teacher import PerTeacher
 from .utils.avatar_ensembles import avatar_ensemble_loss
+
 from .utils.avatar_uncertainty import (avatar_uncertainty, channel_stats,
                                        standardize, standardize_avatars,
                                        uncertainty_weights)
 
 UNCERTAINTY_MODES = ('bn', 'variance', None)
-
-
-def _several_teachers(preds_T) -> bool:
-    """A list of teachers' tensors (``CAMKDLoss``), not one tensor."""
-    return isinstance(preds_T, list)
 
 
 def _level_inputs(inputs: Dict, level: int, num_levels: int) -> Dict:
@@ -64,13 +62,15 @@ class AvatarKDLoss(nn.Module):
     (``avatar_ensembles``). Tuples of tensors (FPN levels) are distilled
     level by level and the losses summed, so one entry covers a whole neck;
     a further input given per level (a sequence as long as the levels, such
-    as per-anchor labels) is split with them. A list of several teachers'
-    tensors (``CAMKDLoss``) gives ensemble avatars: avatar k holds every
-    teacher's k-th avatar, with u_k the mean of their uncertainties.
+    as per-anchor labels) is split with them. Several teachers' tensors (a
+    ``PerTeacher`` list, as ``EnsembleOutputs`` records for ``CAMKDLoss``)
+    give ensemble avatars: avatar k holds every teacher's k-th avatar, with
+    u_k the mean of their uncertainties.
 
-    ``forward`` has the base loss's signature: its first argument is the
-    student tensor, its second the teacher's, and ``loss_forward_mappings``
-    written for the base loss work unchanged. The logged statistics
+    ``forward`` takes the base loss's arguments: its first is the student
+    tensor, its second the teacher's, and ``loss_forward_mappings`` written
+    for the base loss work unchanged (``forward_signature``, which the
+    distiller's checks read, is the base loss's). The logged statistics
     ``distill.<log_name>_uncertainty`` (mean u_k) and
     ``distill.<log_name>_weight_spread`` (max_k w_k - min_k w_k) are
     averaged over levels; their keys contain no "loss", so they are not
@@ -122,8 +122,8 @@ class AvatarKDLoss(nn.Module):
         self.uncertainty = uncertainty
         self.loss_weight = loss_weight
         self.log_name = log_name
-        self._signature = inspect.signature(self.base_loss.forward)
-        params = list(self._signature.parameters.values())
+        self.forward_signature = loss_signature(self.base_loss)
+        params = list(self.forward_signature.parameters.values())
         positional = (inspect.Parameter.POSITIONAL_ONLY,
                       inspect.Parameter.POSITIONAL_OR_KEYWORD)
         if len(params) < 2 or any(p.kind not in positional
@@ -131,32 +131,19 @@ class AvatarKDLoss(nn.Module):
             raise TypeError(
                 f'{name}: {type(self.base_loss).__name__}.forward must take '
                 f'the student and the teacher tensors as its first two '
-                f'arguments, got forward{self._signature}')
+                f'arguments, got forward{self.forward_signature}')
         self._student_key, self._teacher_key = params[0].name, params[1].name
 
-    @property
-    def forward(self) -> Callable:
-        """``base_loss.forward``'s signature, distilling from avatars.
-
-        MMRazor checks ``loss_forward_mappings`` against
-        ``inspect.signature(loss.forward)``, so the wrapper advertises the
-        base loss's parameters.
-        """
-
-        def forward(*args, **kwargs) -> Tensor:
-            return self._forward_avatars(*args, **kwargs)
-
-        forward.__signature__ = self._signature
-        return forward
-
-    def _forward_avatars(self, *args, **kwargs) -> Tensor:
-        inputs = self._signature.bind(*args, **kwargs).arguments
+    def forward(self, *args, **kwargs) -> Tensor:
+        """The base loss's arguments (``forward_signature``), distilled
+        from avatars of the teacher's tensor."""
+        inputs = self.forward_signature.bind(*args, **kwargs).arguments
         preds_S = inputs.pop(self._student_key)
         preds_T = inputs.pop(self._teacher_key)
         if isinstance(preds_S, Sequence):
-            if _several_teachers(preds_T) and isinstance(
-                    preds_T[0], Sequence):
-                preds_T = [list(t) for t in zip(*preds_T)]  # per level
+            if isinstance(preds_T, PerTeacher) and isinstance(
+                    preds_T[0], Sequence):  # teachers of levels
+                preds_T = [PerTeacher(t) for t in zip(*preds_T)]
             pairs = self._levels(preds_S, preds_T)
             level_inputs = [
                 _level_inputs(inputs, level, len(pairs))
@@ -194,11 +181,12 @@ class AvatarKDLoss(nn.Module):
                      other_inputs: Dict) -> Tuple[Tensor, Tensor, Tensor]:
         """The weighted base loss of one level, u_k and w_k.
 
-        Several teachers (a list, as ``CAMKDLoss`` takes) make ensemble
-        avatars: avatar k is every teacher's k-th avatar, and u_k the mean
-        of their uncertainties.
+        Several teachers (``PerTeacher``) make ensemble avatars: avatar k
+        is every teacher's k-th avatar, and u_k the mean of their
+        uncertainties.
         """
-        teachers = list(preds_T) if _several_teachers(preds_T) else [preds_T]
+        several = isinstance(preds_T, PerTeacher)
+        teachers = list(preds_T) if several else [preds_T]
         for teacher in teachers:
             self._check_shapes(preds_S, teacher)
         with torch.no_grad():
@@ -212,12 +200,12 @@ class AvatarKDLoss(nn.Module):
                                                1 / self.num_avatars)
         if self.uncertainty == 'bn':
             preds_S = standardize(preds_S)
-        if not _several_teachers(preds_T):
+        if not several:
             loss = avatar_ensemble_loss(self.base_loss, preds_S, avatars[0],
                                         weights, **other_inputs)
         else:
             loss = sum(w * self.base_loss(
-                preds_S, [a[:, k] for a in avatars], **other_inputs)
+                preds_S, PerTeacher(a[:, k] for a in avatars), **other_inputs)
                        for k, w in enumerate(weights))
         return loss, uncertainty, weights
 

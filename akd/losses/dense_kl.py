@@ -11,6 +11,7 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from .utils.avatar_ensembles import avatar_form
 from .utils.loss_args import check_positive
 from .utils.pixel_samples import Levels
 
@@ -134,3 +135,6 @@ class DenseKLDivergence(nn.Module):
     def extra_repr(self) -> str:
         return (f'tau={self.tau}, sigmoid={self.sigmoid}, '
                 f'loss_weight={self.loss_weight}')
+
+
+avatar_form(DenseKLDivergence)(DenseKLDivergence.avatar_loss)

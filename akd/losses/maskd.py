@@ -16,6 +16,7 @@ from torch import Tensor, nn
 
 from ..engine.checkpoint_files import read_checkpoint
 from ..models.receptive_tokens import ReceptiveTokens
+from .utils.avatar_ensembles import avatar_form
 
 TOKENS_PREFIX = 'receptive_tokens.'
 AREA_EPS = 1e-12  # mask areas are clamped here: empty masks give 0, not 0/0
@@ -192,3 +193,6 @@ class MasKDLoss(nn.Module):
         return (f'tokens_level={self.tokens_level}, '
                 f'custom_mask_warmup={self.custom_mask_warmup}, '
                 f'loss_weight={self.loss_weight}')
+
+
+avatar_form(MasKDLoss)(MasKDLoss.avatar_loss)

@@ -14,6 +14,7 @@ from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 from ..utils.full_precision import autocast_off
+from .utils.avatar_ensembles import avatar_form
 from .utils.loss_args import paired_levels
 from .utils.pixel_samples import Levels
 
@@ -358,3 +359,6 @@ class TCSLoss(nn.Module):
                 f'num_components={self.num_components}, '
                 f'basis_samples={self.basis_samples}, '
                 f'loss_weight={self.loss_weight}')
+
+
+avatar_form(TCSLoss)(TCSLoss.avatar_loss)

@@ -5,8 +5,9 @@ from mmrazor.registry import MODELS
 from tolerances import assert_close_float32
 
 import akd  # noqa: F401
+from akd.losses.utils import avatar_ensembles
 from akd.losses.utils.avatar_ensembles import (avatar_ensemble_loss,
-                                               has_batched_form)
+                                               avatar_form, has_batched_form)
 
 BASE_LOSSES = [
     dict(type='ChannelWiseDivergence', tau=2.0, loss_weight=3.0),
@@ -78,16 +79,23 @@ def test_unknown_loss_falls_back_to_one_call_per_avatar():
     assert all(torch.equal(c, avatars[:, k]) for k, c in enumerate(calls))
 
 
-def test_loss_with_its_own_avatar_loss_method_is_used_as_is():
+def test_a_registered_form_is_used_as_is_and_by_subclasses(monkeypatch):
+    monkeypatch.setattr(avatar_ensembles, 'AVATAR_FORMS',
+                        dict(avatar_ensembles.AVATAR_FORMS))
 
     class OwnBatchedForm(torch.nn.Module):
 
         def forward(self, preds_S, preds_T):
-            raise AssertionError('avatar_loss must be used instead')
+            raise AssertionError('the registered form must be used instead')
 
-        def avatar_loss(self, preds_S, avatars, weights):
-            return (weights * avatars.mean(dim=(0, 2, 3, 4))).sum()
+    class Subclass(OwnBatchedForm):
+        pass
 
+    @avatar_form(OwnBatchedForm)
+    def own_form(loss, preds_S, avatars, weights):
+        return (weights * avatars.mean(dim=(0, 2, 3, 4))).sum()
+
+    assert has_batched_form(Subclass())
     base_loss = OwnBatchedForm()
     assert has_batched_form(base_loss)
     avatars = torch.randn(2, 3, 4, 5, 5)

@@ -10,6 +10,7 @@ from mmrazor.registry import MODELS
 
 import akd.losses.avatar_kd
 from akd.losses import AvatarKDLoss
+from akd.utils.loss_signature import loss_signature
 
 CWD = dict(type='ChannelWiseDivergence', tau=1.0)
 MGD = dict(type='MGDLoss', alpha_mgd=1.0)
@@ -196,13 +197,16 @@ def test_rejects_bad_arguments(cfg, match):
         AvatarKDLoss(base_loss=CWD, **cfg)
 
 
-def test_forward_has_base_loss_signature():
+def test_forward_takes_the_base_loss_arguments():
     for base in (CWD, dict(type='DISTLoss')):
         loss = AvatarKDLoss(base_loss=base)
-        assert inspect.signature(loss.forward) == inspect.signature(
+        assert loss_signature(loss) == inspect.signature(
             loss.base_loss.forward)
     with pytest.raises(TypeError, match='logits_S'):
         loss.forward(preds_S=torch.randn(2, 3), preds_T=torch.randn(2, 3))
+    nested = AvatarKDLoss(base_loss=dict(type='AvatarKDLoss', base_loss=CWD))
+    assert loss_signature(nested) == inspect.signature(
+        nested.base_loss.base_loss.forward)
 
 
 def test_each_argument_changes_the_result():

@@ -6,6 +6,7 @@ import torch
 
 import akd.losses.camkd
 from akd.losses import AvatarKDLoss, CAMKDLoss
+from akd.utils.per_teacher import PerTeacher
 
 
 def _reference(student, teachers, labels, tau):
@@ -81,7 +82,8 @@ def test_detection_levels_use_positive_anchors_only():
     torch.manual_seed(0)
     A, C = 2, 3
     student = [torch.randn(2, A * C, 2, 3), torch.randn(2, A * C, 1, 2)]
-    teachers = [[torch.randn_like(x) for x in student] for _ in range(2)]
+    teachers = PerTeacher([torch.randn_like(x) for x in student]
+                          for _ in range(2))
     labels = [torch.randint(0, C + 1, (2, 2 * 3 * A)),
               torch.randint(0, C + 1, (2, 1 * 2 * A))]
 
@@ -135,7 +137,7 @@ def test_rejects_a_nonpositive_tau():
 def test_runs_inside_avatar_kd_with_ensemble_avatars():
     torch.manual_seed(0)
     student = torch.randn(2, 4, 3, 5, requires_grad=True)
-    teachers = [torch.randn(2, 4, 3, 5) for _ in range(2)]
+    teachers = PerTeacher(torch.randn(2, 4, 3, 5) for _ in range(2))
     labels = torch.randint(0, 4, (2, 3, 5))
     akd = AvatarKDLoss(base_loss=dict(type='CAMKDLoss'), num_avatars=3,
                        uncertainty='variance')
@@ -156,7 +158,8 @@ def test_docstring_example_runs():
 def test_avatar_kd_splits_teachers_of_levels_level_by_level():
     torch.manual_seed(0)
     student = [torch.randn(2, 6, 2, 3), torch.randn(2, 6, 1, 2)]
-    teachers = [[torch.randn_like(x) for x in student] for _ in range(2)]
+    teachers = PerTeacher([torch.randn_like(x) for x in student]
+                          for _ in range(2))
     labels = [torch.randint(0, 4, (2, 2 * 3 * 2)),
               torch.randint(0, 4, (2, 1 * 2 * 2))]
     akd = AvatarKDLoss(base_loss=dict(type='CAMKDLoss', num_classes=3),

@@ -28,9 +28,17 @@ import sys
 from mmengine.config import Config
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from demo import ROOT, TASKS, Run, evaluate, run_tool, train  # noqa: E402
+from demo import TASKS  # noqa: E402
+
+from akd.tooling.tool_runs import (ROOT, Run, evaluate,  # noqa: E402
+                                   run_tool, train)
 
 STUDY = osp.join('work_dirs', 'seed_study')
+CWD_CONFIGS = {
+    'det': 'configs/cwd/cwd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py',
+    'seg': 'configs/cwd/cwd_logits_pspnet-r18-w32-d8_pspnet-r18-w16-d8_'
+           'toy-cityscapes.py',
+}
 AKD_CONFIGS = {
     'det': 'configs/akd/akd-cwd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py',
     'seg': 'configs/akd/akd-cwd_logits_pspnet-r18-w32-d8_pspnet-r18-w16-d8_'
@@ -100,7 +108,7 @@ def variants(task_key: str, task) -> dict:
     akd = AKD_CONFIGS[task_key]
     compared = {
         'student': (task.student.config, []),
-        'CWD': (task.distilled.config, []),
+        'CWD': (CWD_CONFIGS[task_key], []),
         'AKD-CWD K=1 bn': (akd, [f'{NUM_AVATARS}=1', f'{UNCERTAINTY}=bn']),
         'AKD-CWD K=4 bn': (akd, [f'{NUM_AVATARS}=4', f'{UNCERTAINTY}=bn']),
         'AKD-CWD K=4 variance': (

@@ -26,16 +26,9 @@ import os.path as osp
 import re
 import sys
 
-from mmengine.config import Config
+import akd  # noqa: F401  (stack fixes first, then registries)
+from akd.tooling.tool_runs import checkpoint_metrics, with_response_metric
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from demo import run_tool  # noqa: E402
-
-TASK_METRICS = {'mmseg': 'mIoU', 'mmdet': 'coco/bbox_mAP'}
-RESPONSE_METRICS = {
-    'mmseg': 'mmrazor.SegResponseMetric',
-    'mmdet': 'mmrazor.DetResponseMetric'
-}
 STATISTICS = ('entropy', 'non_target_mass', 'non_target_entropy',
               'class_similarity')
 
@@ -77,67 +70,12 @@ def checkpoints_by_config(entries):
     return pairs
 
 
-def model_config(cfg_path: str) -> Config:
-    """The config of a ``cfg_path``: a file, or ``mmdet::``/``mmseg::``."""
-    if '::' in cfg_path:
-        from mmengine.hub import get_config
-        return get_config(cfg_path)
-    return Config.fromfile(cfg_path)
-
-
-def with_test_metrics(config: str, out_dir: str, metrics: dict) -> tuple:
-    """``config`` with ``metrics[scope]`` (a list of metric configs, for
-    its mmseg or mmdet scope) after its test metric, written under
-    ``out_dir``; and its task metric's key."""
-    cfg = Config.fromfile(config)
-    scope = cfg.get('default_scope')
-    if scope == 'mmrazor':  # a distillation: its student's scope
-        scope = model_config(cfg.model.architecture.cfg_path).get(
-            'default_scope')
-    if scope not in metrics:
-        sys.exit(f'error: {config} has default_scope={scope!r}: an mmseg or '
-                 'mmdet config (or a distillation of such models) is needed.')
-    evaluators = cfg.test_evaluator
-    if not isinstance(evaluators, list):
-        evaluators = [evaluators]
-    cfg.test_evaluator = [*evaluators, *metrics[scope]]
-    path = osp.join(out_dir, 'configs', osp.basename(config))
-    os.makedirs(osp.dirname(path), exist_ok=True)
-    cfg.dump(path)
-    return path, TASK_METRICS[scope]
-
-
-def with_response_metric(config: str, out_dir: str) -> tuple:
-    """``config`` with its response metric; and its task metric's key."""
-    return with_test_metrics(
-        config, out_dir,
-        {scope: [dict(type=t)] for scope, t in RESPONSE_METRICS.items()})
-
-
 def label(checkpoint: str) -> str:
     """``iter_800`` for ``.../iter_800.pth``, else the file's parent/name."""
     name = osp.splitext(osp.basename(checkpoint))[0]
     if re.fullmatch(r'(iter|epoch)_\d+', name):
         return name
     return osp.join(osp.basename(osp.dirname(checkpoint)), name)
-
-
-def evaluate(config: str, checkpoint: str, work_dir: str,
-             task_metric: str, data_root: str = None) -> dict:
-    """``tools/test.py``'s metrics of ``checkpoint``, its output kept in
-    ``work_dir``. A detector that detects nothing gets ``task_metric`` 0
-    (mmdet's ``CocoMetric`` then reports no mAP at all)."""
-    os.makedirs(work_dir, exist_ok=True)
-    metrics_json = osp.join(work_dir, 'metrics.json')
-    command = ['tools/test.py', config, osp.abspath(checkpoint),
-               '--work-dir', work_dir, '--metrics-json', metrics_json]
-    if data_root:
-        command += ['--data-root', data_root]
-    run_tool(command, osp.join(work_dir, 'test.log'))
-    with open(metrics_json) as f:
-        metrics = json.load(f)
-    metrics.setdefault(task_metric, 0.0)
-    return metrics
 
 
 def markdown(rows) -> str:
@@ -181,8 +119,8 @@ def main(argv=None):
         report_config, task_metric = configs[config]
         work_dir = osp.join(args.out_dir, f'{index:02d}_{label(checkpoint)}'
                             .replace('/', '_'))
-        metrics = evaluate(report_config, checkpoint, work_dir, task_metric,
-                           args.data_root)
+        metrics = checkpoint_metrics(report_config, checkpoint, work_dir,
+                                     task_metric, args.data_root)
         rows.append(dict(checkpoint=label(checkpoint), config=config,
                          metric_name=task_metric,
                          metric=metrics[task_metric],

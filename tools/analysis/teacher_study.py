@@ -30,12 +30,15 @@ import statistics
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from demo import ROOT, TASKS, Run, run_tool, schedule, train  # noqa: E402
+from demo import TASKS  # noqa: E402
+from seed_study import CWD_CONFIGS  # noqa: E402
+
+from akd.tooling.tool_runs import (ROOT, Run, run_tool,  # noqa: E402
+                                   schedule, train)
 
 STUDY = osp.join('work_dirs', 'teacher_study')
 METHODS = {
-    'CWD': {task: task_runs.distilled.config
-            for task, task_runs in zip(('det', 'seg'), TASKS)},
+    'CWD': CWD_CONFIGS,
     'AKD-CWD': {
         'det': 'configs/akd/akd-cwd_fpn_retina-r18-w32_retina-r18-w16_'
                'toy-coco.py',

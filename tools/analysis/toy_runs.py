@@ -15,11 +15,10 @@ import glob
 import json
 import os
 import os.path as osp
-import sys
 import time
 
-sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from demo import run_tool  # noqa: E402
+import akd  # noqa: F401  (stack fixes first, then registries)
+from akd.tooling.tool_runs import run_tool
 
 METRICS = ('coco/bbox_mAP', 'mIoU')
 

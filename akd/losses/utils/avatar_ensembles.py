@@ -15,17 +15,38 @@ target, and const keeps the value exact.
 - Squared error (MGD): sum_k w_k |S - a_k|^2 = |S - a_mean|^2
   + sum_k w_k |a_k - a_mean|^2.
 DIST's Pearson correlations are not linear in the target; its K avatars are
-batched along the avatar axis. A base loss can bring its own batched form
-as a method ``avatar_loss(preds_S, avatars, weights)``; any other loss falls
-back to one call per avatar.
+batched along the avatar axis. These four forms, for MMRazor's losses, and
+those of akd's own losses are registered with ``avatar_form(LossType)``;
+a loss without one costs one call per avatar.
 """
-from typing import Callable, Dict
+from typing import Callable, Dict, Optional
 
 import torch
 import torch.nn.functional as F
 from mmrazor.models.losses import (ChannelWiseDivergence, DISTLoss,
                                    KLDivergence, MGDLoss)
 from torch import Tensor, nn
+
+
+AVATAR_FORMS: Dict[type, Callable] = {}
+
+
+def avatar_form(*loss_types: type) -> Callable:
+    """Register ``form(loss, preds_S, avatars, weights, **inputs)`` as the
+    one-pass weighted sum over K avatars of ``loss_types`` (and their
+    subclasses)."""
+
+    def register(form: Callable) -> Callable:
+        for loss_type in loss_types:
+            AVATAR_FORMS[loss_type] = form
+        return form
+
+    return register
+
+
+def _form_of(base_loss: nn.Module) -> Optional[Callable]:
+    return next((AVATAR_FORMS[cls] for cls in type(base_loss).__mro__
+                 if cls in AVATAR_FORMS), None)
 
 
 def _weighted_mean(values: Tensor, weights: Tensor) -> Tensor:
@@ -57,6 +78,7 @@ def _over_tau(x: Tensor, tau: float) -> Tensor:
     return x if tau == 1 else x / tau
 
 
+@avatar_form(ChannelWiseDivergence)
 def _cwd(loss: ChannelWiseDivergence, preds_S: Tensor, avatars: Tensor,
          weights: Tensor) -> Tensor:
     N, K, C = avatars.shape[:3]
@@ -70,6 +92,7 @@ def _cwd(loss: ChannelWiseDivergence, preds_S: Tensor, avatars: Tensor,
     return loss.loss_weight * tau**2 * (neg_entropy + cross) / (N * C)
 
 
+@avatar_form(KLDivergence)
 def _kl(loss: KLDivergence, preds_S: Tensor, avatars: Tensor,
         weights: Tensor) -> Tensor:
     tau = loss.tau
@@ -87,6 +110,7 @@ def _kl(loss: KLDivergence, preds_S: Tensor, avatars: Tensor,
     return loss.loss_weight * tau**2 * reduce(pointwise)
 
 
+@avatar_form(MGDLoss)
 def _mgd(loss: MGDLoss, preds_S: Tensor, avatars: Tensor,
          weights: Tensor) -> Tensor:
     N = preds_S.shape[0]
@@ -103,6 +127,7 @@ def _pearson(a: Tensor, b: Tensor, dim: int, eps: float = 1e-8) -> Tensor:
     return (a * b).sum(dim) / (a.norm(dim=dim) * b.norm(dim=dim) + eps)
 
 
+@avatar_form(DISTLoss)
 def _dist(loss: DISTLoss, preds_S: Tensor, avatars: Tensor,
           weights: Tensor) -> Tensor:
     tau = loss.tau
@@ -117,17 +142,9 @@ def _dist(loss: DISTLoss, preds_S: Tensor, avatars: Tensor,
     return loss.loss_weight * tau**2 * (per_avatar * weights).sum()
 
 
-_BATCHED: Dict[type, Callable] = {
-    ChannelWiseDivergence: _cwd,
-    KLDivergence: _kl,
-    MGDLoss: _mgd,
-    DISTLoss: _dist,
-}
-
-
 def has_batched_form(base_loss: nn.Module) -> bool:
     """Whether K avatars cost one pass (else one base-loss call each)."""
-    return hasattr(base_loss, 'avatar_loss') or type(base_loss) in _BATCHED
+    return _form_of(base_loss) is not None
 
 
 def avatar_ensemble_loss(base_loss: nn.Module, preds_S: Tensor,
@@ -143,12 +160,9 @@ def avatar_ensemble_loss(base_loss: nn.Module, preds_S: Tensor,
         other_inputs: Further inputs of the base loss (e.g. labels),
             passed to every call.
     """
-    if hasattr(base_loss, 'avatar_loss'):
-        return base_loss.avatar_loss(preds_S, avatars, weights,
-                                     **other_inputs)
-    batched = _BATCHED.get(type(base_loss))
-    if batched is not None and not other_inputs:
-        return batched(base_loss, preds_S, avatars, weights)
+    form = _form_of(base_loss)
+    if form is not None:
+        return form(base_loss, preds_S, avatars, weights, **other_inputs)
     # contiguous: losses such as MMRazor's CWD ``view`` their inputs
     return sum(
         w * base_loss(preds_S, avatars[:, k].contiguous(), **other_inputs)

@@ -8,6 +8,7 @@ from mmrazor.models.task_modules.recorder.base_recorder import BaseRecorder
 from mmrazor.registry import TASK_UTILS
 from torch import nn
 
+from ...utils.per_teacher import PerTeacher
 from ..teacher_ensemble import TeacherEnsemble
 
 ENSEMBLE_REDUCTIONS = (None, 'mean_probs', 'mean_sigmoids')
@@ -30,7 +31,8 @@ def ensemble_logits(records: List[Any], sigmoid: bool) -> Any:
 class EnsembleOutputsRecorder(BaseRecorder):
     """One module's outputs from every teacher of a ``TeacherEnsemble``.
 
-    A record is a list with one entry per teacher, in the ensemble's order;
+    A record is a ``PerTeacher`` list, one entry per teacher in the
+    ensemble's order;
     ``data_idx`` picks inside each teacher's output. Used as
     ``teacher_recorders=dict(logits=dict(type='EnsembleOutputs',
     source='decode_head.conv_seg'))``.
@@ -85,13 +87,13 @@ class EnsembleOutputsRecorder(BaseRecorder):
 
     def get_record_data(self,
                         record_idx: int = 0,
-                        data_idx: Optional[int] = None) -> List[Any]:
+                        data_idx: Optional[int] = None) -> Any:
         """The ``record_idx``-th output of every teacher."""
         records = [outputs[record_idx] for outputs in self._per_teacher]
         if data_idx is not None:
             records = [record[data_idx] for record in records]
         if self.reduce is None:
-            return records
+            return PerTeacher(records)
         return ensemble_logits(records, self.reduce == 'mean_sigmoids')
 
     def __enter__(self):
