@@ -11,6 +11,7 @@ and say where. Runs go to work_dirs/demo/<config>/; a run whose final
 checkpoint exists is reused, and so are metrics newer than the checkpoint,
 so a second `make demo` only prints the table.
 """
+import glob
 import os
 import os.path as osp
 import re
@@ -97,10 +98,11 @@ def draw(task: Task, teacher: str, checkpoints: Dict[str, str]) -> List[str]:
     run_tool(['tools/model_converters/convert_kd_ckpt_to_student.py',
               checkpoints['akd'], akd_student],
              osp.join(task.akd.work_dir, 'convert.log'))
-    images = sorted(os.listdir(VAL_IMAGES[task.metric]))[:3]
+    images = sorted(
+        glob.glob(osp.join(VAL_IMAGES[task.metric], '**', '*.*'),
+                  recursive=True))[:3]
     predictions = osp.join(WORK, f'predictions_{key}.png')
-    run_tool(['tools/analysis/vis_predictions.py',
-              *[osp.join(VAL_IMAGES[task.metric], i) for i in images],
+    run_tool(['tools/analysis/vis_predictions.py', *images,
               '--model', 'teacher', task.teacher.config, teacher,
               '--model', 'student', task.student.config,
               checkpoints['student'],

@@ -191,13 +191,9 @@ class AvatarKDLoss(nn.Module):
             self._check_shapes(preds_S, teacher)
         with torch.no_grad():
             avatars, uncertainties = zip(
-                *[self._avatars(teacher.detach()) for teacher in teachers])
+                *[self.avatars(teacher.detach()) for teacher in teachers])
             uncertainty = torch.stack(uncertainties).mean(dim=0)  # (K, )
-            if self.uncertainty == 'variance':
-                weights = uncertainty_weights(uncertainty)
-            else:
-                weights = uncertainty.new_full((self.num_avatars, ),
-                                               1 / self.num_avatars)
+            weights = self.avatar_weights(uncertainty)
         if self.uncertainty == 'bn':
             preds_S = standardize(preds_S)
         if not several:
@@ -209,8 +205,16 @@ class AvatarKDLoss(nn.Module):
                        for k, w in enumerate(weights))
         return loss, uncertainty, weights
 
-    def _avatars(self, teacher: Tensor) -> Tuple[Tensor, Tensor]:
-        """K avatars ``(N, K, C, ...)`` of a detached teacher, and u_k."""
+    def avatar_weights(self, uncertainty: Tensor) -> Tensor:
+        """w_k of the avatars of uncertainties u_k ``(K, )``."""
+        if self.uncertainty == 'variance':
+            return uncertainty_weights(uncertainty)
+        return uncertainty.new_full((self.num_avatars, ),
+                                    1 / self.num_avatars)
+
+    def avatars(self, teacher: Tensor) -> Tuple[Tensor, Tensor]:
+        """K avatars ``(N, K, C, ...)`` of a detached teacher map, as the
+        loss sees them (batch-standardised under ``'bn'``), and u_k."""
         avatars = self.perturbation(teacher, self.num_avatars)
         if self.uncertainty == 'bn':
             avatars, *avatar_stats = standardize_avatars(avatars)
