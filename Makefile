@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.akd-stack
 
-.PHONY: env demo test clean-demo
+.PHONY: env demo test lint clean-demo
 
 $(STAMP): tools/setup_env.sh requirements.txt requirements/runtime.txt requirements/tests.txt setup.py
 	bash tools/setup_env.sh $(VENV)
@@ -19,6 +19,11 @@ demo: $(STAMP)
 # start-up; a hang fails CI in 30 min, not 90; the slowest 25 are listed.
 test: $(STAMP)
 	timeout 1800 $(PY) -m pytest -n 2 tests --durations=25
+
+# flake8 and isort on the whole tree, with setup.cfg's settings.
+lint: $(STAMP)
+	$(PY) -m flake8 .
+	$(PY) -m isort --check-only --diff .
 
 clean-demo:
 	rm -rf work_dirs/demo

@@ -4,6 +4,7 @@ Importing the package fixes the stack for today's PyTorch (``akd.compat``)
 and registers akd's modules, so a config needs only
 ``custom_imports = dict(imports=['akd'], allow_failed_imports=False)``.
 """
+# isort: skip_file  (the stack fixes must come before MMRazor's registries)
 from .compat import apply_compat_fixes
 
 apply_compat_fixes()

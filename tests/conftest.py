@@ -45,7 +45,6 @@ def toy_weights(tmp_path_factory):
     and ``teacher.`` prefixes.
     """
     import torch
-
     from akd.compat.local_cfg_path import build_from_config_file
     root = tmp_path_factory.mktemp('toy_weights')
     torch.manual_seed(0)

@@ -1,17 +1,16 @@
 """Build a distillation config and take one optimisation step on CPU."""
 import os.path as osp
 
-import torch
-from mmengine.config import Config
-from mmengine.optim import OptimWrapper
-from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS
-from mmengine.registry import DefaultScope
-from mmrazor.registry import MODELS
-
 import akd  # noqa: F401
-from conftest import REPO
+import torch
 from akd.tooling.random_weights import without_weights
 from akd.tooling.synthetic_batch import add_crd_indices, det_batch, seg_batch
+from mmengine.config import Config
+from mmengine.optim import OptimWrapper
+from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS, DefaultScope
+from mmrazor.registry import MODELS
+
+from conftest import REPO
 
 
 def take_distillation_step(path: str,

@@ -22,13 +22,12 @@ import os
 import os.path as osp
 import sys
 
-sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
-import akd  # noqa: E402,F401  (stack fixes first, then registries)
-from akd.tooling.compose_distillation import (  # noqa: E402
-    METHODS, compose_distillation)
-from akd.tooling.preflight import check_checkpoint_file  # noqa: E402
-from akd.tooling.tool_args import exit_on_guard_error  # noqa: E402
+import akd  # noqa: F401  (stack fixes first, then registries)
+from akd.tooling.compose_distillation import METHODS, compose_distillation
+from akd.tooling.preflight import check_checkpoint_file
+from akd.tooling.tool_args import exit_on_guard_error
 
+sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 import train  # noqa: E402
 
 CONFIGS = osp.join(osp.dirname(osp.dirname(osp.abspath(__file__))),

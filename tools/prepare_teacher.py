@@ -35,17 +35,16 @@ import os
 import os.path as osp
 import sys
 
-import torch
-
 import akd  # noqa: F401  (stack fixes first, then registries)
-from akd.tooling.tool_runs import (checkpoint_metrics, run_tool,
-                                   with_response_metric)
+import torch
 from akd.engine.checkpoint_files import atomic_torch_save  # noqa: E402
 from akd.models.loaded_model import build_loaded  # noqa: E402
 from akd.pruning import (apply_masks, keep_masks,  # noqa: E402
                          prunable_weights, sparsity)
 from akd.tooling.checkpoint_parts import save_part_checkpoint  # noqa: E402
 from akd.tooling.distill_chain import split_train_args  # noqa: E402
+from akd.tooling.tool_runs import (checkpoint_metrics, run_tool,
+                                   with_response_metric)
 
 CRITERIA = {'magnitude': 'MagnitudeCriterion', 'prue': 'PrUECriterion'}
 REPORTED = ('entropy', 'non_target_mass', 'non_target_entropy')
@@ -84,10 +83,9 @@ def parse_args(argv=None):
 def training_batches(config: str, data_root: str, count: int) -> list:
     """The first ``count`` batches of ``config``'s train dataloader, the
     same ones on every run (seeded)."""
+    from akd.tooling.preflight import check_data, load_config, set_data_root
     from mmengine.registry import DefaultScope
     from mmengine.runner import Runner, set_random_seed
-
-    from akd.tooling.preflight import check_data, load_config, set_data_root
     cfg = load_config(config)
     if data_root:
         set_data_root(cfg, data_root)

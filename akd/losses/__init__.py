@@ -1,5 +1,6 @@
 """akd's distillation losses (registered in MMRazor's ``MODELS``), and
 label-smoothed task losses (in mmseg's and mmdet's)."""
+from . import label_smoothing  # noqa: F401  (registers in mmseg, mmdet)
 from .avatar_kd import AvatarKDLoss
 from .bake import BAKELoss
 from .bdkd import BDKDLoss
@@ -12,8 +13,6 @@ from .nkd import NKDLoss, TFNKDLoss
 from .sp import SPLoss
 from .tcs import TCSLoss
 from .zipf_ls import ZipfLSLoss
-
-from . import label_smoothing  # noqa: F401  (registers in mmseg, mmdet)
 
 __all__ = [
     'AvatarKDLoss', 'BAKELoss', 'BDKDLoss', 'CAMKDLoss', 'DenseDISTLoss',

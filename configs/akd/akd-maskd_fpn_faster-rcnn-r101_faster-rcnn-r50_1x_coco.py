@@ -3,7 +3,8 @@
 # MasKD twin:
 #   configs/maskd/maskd_fpn_faster-rcnn-r101_faster-rcnn-r50_1x_coco.py.
 # Tokens from stage 1:
-#   python tools/train.py configs/maskd/maskd-tokens_fpn_faster-rcnn-r101_2k_coco.py
+#   python tools/train.py \
+#       configs/maskd/maskd-tokens_fpn_faster-rcnn-r101_2k_coco.py
 _base_ = [
     '../_base_/pairs/faster-rcnn-r101_faster-rcnn-r50_1x_coco.py',
     './_base_/akd-maskd_fpn.py'

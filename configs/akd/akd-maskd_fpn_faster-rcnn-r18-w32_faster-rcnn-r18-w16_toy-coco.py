@@ -3,7 +3,8 @@
 # MasKD twin:
 #   configs/maskd/maskd_fpn_faster-rcnn-r18-w32_faster-rcnn-r18-w16_toy-coco.py.
 # Tokens from stage 1:
-#   python tools/train.py configs/maskd/maskd-tokens_fpn_faster-rcnn-r18-w32_2k_toy-coco.py
+#   python tools/train.py \
+#       configs/maskd/maskd-tokens_fpn_faster-rcnn-r18-w32_2k_toy-coco.py
 _base_ = [
     '../_base_/pairs/faster-rcnn-r18-w32_faster-rcnn-r18-w16_toy-coco.py',
     './_base_/akd-maskd_fpn.py'

@@ -15,4 +15,5 @@ model = dict(
                 uncertainty='variance')),
         loss_forward_mappings=dict(
             _delete_=True,
-            loss_akd={{_base_.model.distiller.loss_forward_mappings.loss_tcs}})))
+            loss_akd={{_base_.model.distiller.loss_forward_mappings.loss_tcs}}  # noqa: E501
+        )))

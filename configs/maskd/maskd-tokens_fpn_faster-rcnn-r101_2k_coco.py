@@ -1,4 +1,5 @@
-# MasKD stage 1: receptive tokens on the frozen Faster R-CNN R101 (COCO) teacher.
+# MasKD stage 1: receptive tokens on the frozen Faster R-CNN R101 (COCO)
+# teacher.
 # Then: configs/maskd/maskd_fpn_faster-rcnn-r101_faster-rcnn-r50_1x_coco.py.
 _base_ = [
     '../_base_/pairs/faster-rcnn-r101_faster-rcnn-r50_1x_coco.py',

@@ -1,5 +1,7 @@
-# MasKD stage 1: receptive tokens on the frozen toy Faster R-CNN R18-w32 teacher.
-# Then: configs/maskd/maskd_fpn_faster-rcnn-r18-w32_faster-rcnn-r18-w16_toy-coco.py.
+# MasKD stage 1: receptive tokens on the frozen toy Faster R-CNN R18-w32
+# teacher.
+# Then:
+# configs/maskd/maskd_fpn_faster-rcnn-r18-w32_faster-rcnn-r18-w16_toy-coco.py
 _base_ = [
     '../_base_/pairs/faster-rcnn-r18-w32_faster-rcnn-r18-w16_toy-coco.py',
     './_base_/maskd-tokens_fpn.py'

@@ -4,14 +4,14 @@ import os.path as osp
 
 import pytest
 import torch
-from conftest import REPO
+from akd.losses import MasKDLoss
+from akd.tooling.synthetic_batch import det_batch
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
-from akd.losses import MasKDLoss
-from akd.tooling.synthetic_batch import det_batch
+from conftest import REPO
 
 TOY = osp.join(REPO, 'configs', 'maskd',
                'maskd-tokens_fpn_retina-r18-w32_2k_toy-coco.py')

@@ -1,19 +1,19 @@
 """OnlineDistill: who learns, from whom, and what a bad config is told."""
 import os.path as osp
 
+import akd.algorithms.peer_switch as peer_switch
 import pytest
 import torch
 import torch.nn.functional as F
+from akd.engine import GuardError
+from akd.tooling.synthetic_batch import det_batch, seg_batch
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 from mmrazor.registry import MODELS
 
-import akd.algorithms.peer_switch as peer_switch
-from akd.engine import GuardError
-from akd.tooling.synthetic_batch import det_batch, seg_batch
 from conftest import REPO
-from tolerances import assert_close_float32
 from distill_step import build_without_weights, peer_optimizers
+from tolerances import assert_close_float32
 
 DML_SEG = 'configs/dml/dml_logits_pspnet-r18-w16-d8x2_toy-cityscapes.py'
 SWITOKD_SEG = ('configs/switokd/switokd_logits_pspnet-r18-w32-d8_'

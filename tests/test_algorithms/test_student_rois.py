@@ -4,15 +4,15 @@ import os.path as osp
 
 import pytest
 import torch
-from conftest import REPO
-from mmengine.config import Config
-from mmengine.registry import DefaultScope
-from mmrazor.registry import MODELS
-from tolerances import assert_close_float32
-
 from akd.algorithms.teacher_forward import teacher_records
 from akd.tooling.random_weights import without_weights
 from akd.tooling.synthetic_batch import det_batch
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmrazor.registry import MODELS
+
+from conftest import REPO
+from tolerances import assert_close_float32
 
 FASTER_RCNN = 'configs/cwd/cwd_fpn_faster-rcnn-r18-w32_faster-rcnn-r18-w16_toy-coco.py'  # noqa: E501
 ROI_LOGITS = dict(

@@ -5,11 +5,10 @@ akd patches them on import.
 """
 import os
 
+import akd  # noqa: F401
+import mmengine.runner.checkpoint as checkpoint
 import pytest
 import torch
-import mmengine.runner.checkpoint as checkpoint
-
-import akd  # noqa: F401
 from akd.engine.guard_error import GuardError
 
 

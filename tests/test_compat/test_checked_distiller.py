@@ -1,12 +1,11 @@
 """MMRazor's ConfigurableDistiller, built from a script, checks its wiring."""
+import akd  # noqa: F401
 import pytest
 import torch
+from akd.engine.guard_error import GuardError
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 from torch import nn
-
-import akd  # noqa: F401
-from akd.engine.guard_error import GuardError
 
 
 def _distiller(**changes):

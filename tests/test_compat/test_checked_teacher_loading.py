@@ -3,11 +3,11 @@ import os.path as osp
 
 import pytest
 import torch
+from akd.engine.guard_error import GuardError
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
-from akd.engine.guard_error import GuardError
 from conftest import DET_DISTILL, REPO
 
 

@@ -1,9 +1,8 @@
 """A checkpoint URL that cannot be fetched names itself and the fix."""
-import pytest
-from mmengine.runner.checkpoint import CheckpointLoader
-
 import akd  # noqa: F401
+import pytest
 from akd.engine.downloads import CheckpointDownloadError
+from mmengine.runner.checkpoint import CheckpointLoader
 
 
 def test_unreachable_url_names_it_and_the_fix():

@@ -1,12 +1,11 @@
 """Checkpoints saved on a GPU load onto the CPU first."""
+import akd  # noqa: F401
 import pytest
 import torch
 import torch.serialization as serialization
+from akd.compat.checked_teacher_loading import load_teacher_checkpoint
 from mmengine.runner import load_checkpoint
 from torch import nn
-
-import akd  # noqa: F401
-from akd.compat.checked_teacher_loading import load_teacher_checkpoint
 
 
 def _save_as_if_on_gpu(obj, path):

@@ -1,9 +1,9 @@
+import akd  # noqa: F401  (installs the fixes)
 import mmengine.hub
 import pytest
-from conftest import REPO, SEG_TEACHER
-
-import akd  # noqa: F401  (installs the fixes)
 from akd.compat import local_cfg_path
+
+from conftest import REPO, SEG_TEACHER
 
 
 def test_get_model_builds_a_local_config_in_its_own_scope():

@@ -1,9 +1,8 @@
 import subprocess
 import sys
 
-import pytest
-
 import akd  # noqa: F401
+import pytest
 
 
 def test_mmrazor_models_and_distill_losses_import_on_current_torch():

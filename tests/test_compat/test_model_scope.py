@@ -1,7 +1,6 @@
+import akd  # noqa: F401
 import pytest
 from mmengine.registry import DefaultScope
-
-import akd  # noqa: F401
 from mmrazor.registry import MODELS as RAZOR_MODELS
 
 TINY_RETINANET = dict(

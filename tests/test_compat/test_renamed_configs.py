@@ -1,8 +1,7 @@
-import pytest
-from mmengine.config import Config
-
 import akd  # noqa: F401
+import pytest
 from akd.compat.renamed_configs import find_renamed
+from mmengine.config import Config
 
 
 def test_renamed_mmdet2_base_resolves_with_warning(tmp_path):

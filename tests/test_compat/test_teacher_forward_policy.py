@@ -4,16 +4,16 @@ import os.path as osp
 
 import pytest
 import torch
-from conftest import DET_DISTILL, REPO, SEG_DISTILL
-from mmengine.config import Config
-from mmengine.registry import DefaultScope
-from mmrazor.registry import MODELS
-from tolerances import assert_close_float32
-
 from akd.algorithms.teacher_forward import teacher_records
 from akd.compat.teacher_forward_policy import MMRAZOR_LOSS
 from akd.tooling.random_weights import without_weights
 from akd.tooling.synthetic_batch import det_batch, seg_batch
+from mmengine.config import Config
+from mmengine.registry import DefaultScope
+from mmrazor.registry import MODELS
+
+from conftest import DET_DISTILL, REPO, SEG_DISTILL
+from tolerances import assert_close_float32
 
 DKD_DET = 'configs/dkd/dkd_logits_retina-r18-w32_retina-r18-w16_toy-coco.py'
 # One shipped config per teacher recorder kind, and the forward it needs.

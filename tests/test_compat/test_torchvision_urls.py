@@ -1,8 +1,7 @@
 import importlib.util
 
-import mmengine.runner.checkpoint as checkpoint
-
 import akd  # noqa: F401
+import mmengine.runner.checkpoint as checkpoint
 
 
 def test_torchvision_urls_resolve_without_torchvision():

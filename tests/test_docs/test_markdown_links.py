@@ -4,6 +4,7 @@ import os.path as osp
 import re
 
 import pytest
+
 from conftest import REPO
 
 LINK = re.compile(r'\]\(([^)\s]+)\)')

@@ -2,7 +2,6 @@ import os
 
 import pytest
 import torch
-
 from akd.engine.checkpoint_files import (atomic_torch_save, atomic_write,
                                          newest_readable, numbered_checkpoints,
                                          read_checkpoint, remove_partial_files,

@@ -2,11 +2,10 @@ from collections import OrderedDict
 
 import pytest
 import torch
-from torch import nn
-
 from akd.engine.checkpoint_fit import (describe_misfit, likely_cause,
                                        load_teacher, load_with_coverage)
 from akd.engine.guard_error import GuardError
+from torch import nn
 
 
 def _net(width=3):

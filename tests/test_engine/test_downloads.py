@@ -1,5 +1,4 @@
 import pytest
-
 from akd.engine.downloads import (cached, config_checkpoint_urls,
                                   download_error, resolve_url,
                                   unreachable_reason)

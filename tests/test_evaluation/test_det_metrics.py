@@ -2,12 +2,12 @@ import math
 
 import pytest
 import torch
-from conftest import DET_STUDENT, DET_TEACHER
-from mmdet.structures.bbox import HorizontalBoxes
-from toy_batches import eval_batch, loaded_model
-
 from akd.engine import GuardError
 from akd.evaluation.metrics import DetCalibrationMetric, DetFidelityMetric
+from mmdet.structures.bbox import HorizontalBoxes
+
+from conftest import DET_STUDENT, DET_TEACHER
+from toy_batches import eval_batch, loaded_model
 
 
 @pytest.fixture(scope='module')
@@ -198,11 +198,9 @@ def test_d_ece_without_annotations_names_the_pipeline_fix():
 
 
 def test_response_statistics_count_the_assigned_anchors(batch, checkpoints):
-    from mmdet.models.utils import unpack_gt_instances
-
-    from akd.evaluation.functional import (response_statistics,
-                                           response_sums)
+    from akd.evaluation.functional import response_statistics, response_sums
     from akd.evaluation.metrics import DetResponseMetric
+    from mmdet.models.utils import unpack_gt_instances
     model = loaded_model(DET_TEACHER, checkpoints['teacher'])
     metric = DetResponseMetric()
     metric.attach_model(model)

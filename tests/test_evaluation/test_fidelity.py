@@ -2,7 +2,6 @@ import math
 
 import pytest
 import torch
-
 from akd.evaluation.functional import fidelity_sums, kl_rows
 
 

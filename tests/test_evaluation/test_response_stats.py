@@ -2,7 +2,6 @@ import math
 
 import pytest
 import torch
-
 from akd.evaluation.functional.response_stats import (response_statistics,
                                                       response_sums)
 

@@ -2,10 +2,10 @@ import math
 
 import pytest
 import torch
+from akd.evaluation.metrics import SegCalibrationMetric, SegFidelityMetric
+
 from conftest import SEG_STUDENT, SEG_TEACHER
 from toy_batches import eval_batch, loaded_model
-
-from akd.evaluation.metrics import SegCalibrationMetric, SegFidelityMetric
 
 
 @pytest.fixture(scope='module')
@@ -142,8 +142,8 @@ def test_calibration_rejects_zero_bins_naming_the_key():
 
 
 def test_response_statistics_follow_the_labelled_pixels(batch, teacher_ckpt):
-    from akd.evaluation.functional.response_stats import (
-        response_statistics, response_sums)
+    from akd.evaluation.functional.response_stats import (response_statistics,
+                                                          response_sums)
     from akd.evaluation.metrics import SegResponseMetric
     outputs = outputs_of(loaded_model(SEG_TEACHER, teacher_ckpt), batch)
     result = evaluate(SegResponseMetric(), batch, outputs)

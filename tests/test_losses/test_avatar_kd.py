@@ -2,15 +2,14 @@ import doctest
 import inspect
 import math
 
+import akd.losses.avatar_kd
 import pytest
 import torch
 import torch.nn.functional as F
-from mmengine.logging import MessageHub
-from mmrazor.registry import MODELS
-
-import akd.losses.avatar_kd
 from akd.losses import AvatarKDLoss
 from akd.utils.loss_signature import loss_signature
+from mmengine.logging import MessageHub
+from mmrazor.registry import MODELS
 
 CWD = dict(type='ChannelWiseDivergence', tau=1.0)
 MGD = dict(type='MGDLoss', alpha_mgd=1.0)

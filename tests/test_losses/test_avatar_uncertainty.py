@@ -2,9 +2,9 @@ import itertools
 
 import pytest
 import torch
-from tolerances import assert_close_float32
-
 from akd.losses.utils.avatar_uncertainty import channel_stats
+
+from tolerances import assert_close_float32
 
 
 @pytest.mark.parametrize('shape,channel_dim', [

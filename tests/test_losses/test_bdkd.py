@@ -1,10 +1,9 @@
 import doctest
 import math
 
+import akd.losses.bdkd
 import pytest
 import torch
-
-import akd.losses.bdkd
 from akd.losses import AvatarKDLoss
 from akd.losses.bdkd import BDKDLoss
 

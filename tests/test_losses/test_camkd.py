@@ -1,10 +1,9 @@
 import doctest
 import math
 
+import akd.losses.camkd
 import pytest
 import torch
-
-import akd.losses.camkd
 from akd.losses import AvatarKDLoss, CAMKDLoss
 from akd.utils.per_teacher import PerTeacher
 

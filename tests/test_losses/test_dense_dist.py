@@ -1,14 +1,14 @@
 import doctest
 import math
 
+import akd.losses.dense_dist
 import pytest
 import torch
-from mmrazor.registry import MODELS
-from tolerances import assert_close_float32
-
-import akd.losses.dense_dist
 from akd.losses import AvatarKDLoss
 from akd.losses.dense_dist import DenseDISTLoss
+from mmrazor.registry import MODELS
+
+from tolerances import assert_close_float32
 
 
 def _softmax(z):

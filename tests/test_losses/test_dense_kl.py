@@ -1,12 +1,12 @@
 import doctest
 import math
 
+import akd.losses.dense_kl
 import pytest
 import torch
-from tolerances import assert_close_float32
-
-import akd.losses.dense_kl
 from akd.losses import AvatarKDLoss, DenseKLDivergence
+
+from tolerances import assert_close_float32
 
 
 def _reference(S, T, tau, sigmoid):

@@ -1,12 +1,11 @@
 import doctest
 
+import akd.losses.maskd
 import pytest
 import torch
-from mmengine.logging import MessageHub
-
-import akd.losses.maskd
 from akd.losses import AvatarKDLoss, MasKDLoss
 from akd.losses.maskd import masked_feature_distance
+from mmengine.logging import MessageHub
 
 
 def _loss(**kwargs):

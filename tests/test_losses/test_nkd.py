@@ -1,10 +1,9 @@
 import doctest
 import math
 
+import akd.losses.nkd
 import pytest
 import torch
-
-import akd.losses.nkd
 from akd.losses import AvatarKDLoss
 from akd.losses.nkd import (NKDLoss, TFNKDLoss, soft_target_labels,
                             zipf_non_target_labels)

@@ -1,7 +1,6 @@
 """The zoo's dense-logit convention: pixels and anchors as rows."""
 import pytest
 import torch
-
 from akd.losses.utils.pixel_samples import anchor_view, pixel_samples
 
 

@@ -1,13 +1,13 @@
 import doctest
 import math
 
+import akd.losses.sp
 import pytest
 import torch
-from mmrazor.registry import MODELS
-
-import akd.losses.sp
 from akd.losses import AvatarKDLoss
 from akd.losses.sp import SPLoss
+from mmrazor.registry import MODELS
+
 from tolerances import assert_close_float32
 
 

@@ -2,17 +2,17 @@ import doctest
 import io
 import socket
 
+import akd.losses.tcs
 import numpy as np
 import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
-from mmrazor.registry import MODELS
-from tolerances import ULPS, assert_close_float32
-
-import akd.losses.tcs
 from akd.losses import AvatarKDLoss
 from akd.losses.tcs import TCSLoss, num_kept
+from mmrazor.registry import MODELS
+
+from tolerances import ULPS, assert_close_float32
 
 BUFFERS = {'num_samples', 'mean', 'covariance', 'variances', 'basis'}
 

@@ -1,10 +1,9 @@
 import doctest
 import math
 
+import akd.losses.zipf_ls
 import pytest
 import torch
-
-import akd.losses.zipf_ls
 from akd.losses import AvatarKDLoss
 from akd.losses.zipf_ls import ZipfLSLoss, zipf_ranks
 

@@ -1,6 +1,5 @@
 import pytest
 import torch
-
 from akd.models import (AvatarChannelDropout, AvatarDropout,
                         AvatarGaussianNoise, AvatarSpatialDropout)
 from akd.models.avatar_perturbations import drop_mask

@@ -1,17 +1,17 @@
 """CRD on dense models: pooled embeddings, pipeline indices, AKD wrapping."""
 import os.path as osp
 
+import akd  # noqa: F401
 import pytest
 import torch
-from conftest import REPO
+from akd.losses import AvatarKDLoss
+from akd.models import PooledCRDConnector
 from mmengine.config import Config
 from mmengine.registry import TRANSFORMS, DefaultScope
 from mmengine.structures import BaseDataElement
 from mmrazor.registry import MODELS
 
-import akd  # noqa: F401
-from akd.losses import AvatarKDLoss
-from akd.models import PooledCRDConnector
+from conftest import REPO
 
 DET = osp.join(REPO, 'configs', 'crd',
                'crd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py')

@@ -1,16 +1,16 @@
 """SegGtLabels and DetTargetLabels deliver the student's own labels."""
 import os.path as osp
 
+import akd  # noqa: F401
 import pytest
 import torch
-from conftest import REPO
+from akd.tooling.random_weights import without_weights
+from akd.tooling.synthetic_batch import det_batch, seg_batch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS, TASK_UTILS
 
-import akd  # noqa: F401
-from akd.tooling.random_weights import without_weights
-from akd.tooling.synthetic_batch import det_batch, seg_batch
+from conftest import REPO
 
 SEG = osp.join(
     REPO, 'configs', 'dkd', 'dkd_logits_pspnet-r18-w32-d8_'

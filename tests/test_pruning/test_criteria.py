@@ -4,10 +4,10 @@ import sys
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import DET_TEACHER, SEG_TEACHER
-
 from akd.pruning import (MagnitudeCriterion, PrUECriterion, prunable_weights,
                          sparsity)
+
+from conftest import DET_TEACHER, SEG_TEACHER
 
 sys.path.insert(0, osp.join(osp.dirname(osp.dirname(__file__)),
                             'test_evaluation'))

@@ -1,6 +1,5 @@
 import pytest
 import torch
-
 from akd.pruning import keep_masks
 
 

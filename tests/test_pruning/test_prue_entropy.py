@@ -12,6 +12,7 @@ import os.path as osp
 import sys
 
 import pytest
+
 from conftest import REPO
 
 sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))

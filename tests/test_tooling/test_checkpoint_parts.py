@@ -1,6 +1,5 @@
 import pytest
 import torch
-
 from akd.tooling.checkpoint_parts import (part_checkpoint, part_state_dict,
                                           save_part_checkpoint)
 
@@ -43,9 +42,10 @@ def test_prefix_takes_the_teacher():
 def test_converted_teacher_of_a_distillation_checkpoint_can_teach(
         toy_weights, tmp_path):
     """The fix the ambiguous-teacher message gives works."""
+    from akd.compat.local_cfg_path import build_from_config_file
     from akd.engine.checkpoint_files import read_checkpoint
     from akd.engine.checkpoint_fit import load_teacher
-    from akd.compat.local_cfg_path import build_from_config_file
+
     from conftest import DET_TEACHER, REPO
     out = str(tmp_path / 'teacher.pth')
     save_part_checkpoint(toy_weights['distillation'], out, 'teacher.')

@@ -2,10 +2,10 @@ import os.path as osp
 import re
 
 import pytest
-from mmengine.config import Config
-
 from akd.tooling.preflight import (PreflightError, check_online_wiring,
                                    check_teacher_checkpoint, set_data_root)
+from mmengine.config import Config
+
 from conftest import REPO
 
 

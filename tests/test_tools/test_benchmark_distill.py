@@ -9,11 +9,11 @@ import subprocess
 import sys
 
 import torch
+
 from conftest import AKD_DISTILL, REPO, SEG_DISTILL
 
 sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
-from benchmark_distill import (Bench, default_size,  # noqa: E402
-                               load_config)
+from benchmark_distill import Bench, default_size, load_config  # noqa: E402
 
 TOOL = osp.join(REPO, 'tools', 'analysis', 'benchmark_distill.py')
 

@@ -4,9 +4,9 @@ import os.path as osp
 
 import pytest
 import torch
+from test_tools.test_train_resume_test_convert import SHORT, save_random
 
 from conftest import REPO, SEG_STUDENT, run_tool
-from test_tools.test_train_resume_test_convert import SHORT, save_random
 
 BAN_SEG = 'configs/born-again/ban_logits_pspnet-r18-w16-d8_toy-cityscapes.py'
 TAKD_STEP1 = ('configs/takd/takd-step1_logits_pspnet-r18-w32-d8_'

@@ -6,9 +6,9 @@ import subprocess
 import sys
 
 import pytest
+from test_tools.test_train_resume_test_convert import teacher_options
 
 from conftest import DET_DISTILL, REPO, SEG_DISTILL
-from test_tools.test_train_resume_test_convert import teacher_options
 
 
 def _free_port():

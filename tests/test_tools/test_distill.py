@@ -4,13 +4,12 @@ import glob
 import os.path as osp
 
 import pytest
+from akd.tooling.compose_distillation import PairingError, compose_distillation
 from mmengine.config import Config
 
-from conftest import (DET_STUDENT, DET_TEACHER, REPO, SEG_STUDENT,
-                      SEG_TEACHER, run_tool)
+from conftest import (DET_STUDENT, DET_TEACHER, REPO, SEG_STUDENT, SEG_TEACHER,
+                      run_tool)
 from distill_step import take_distillation_step
-from akd.tooling.compose_distillation import (PairingError,
-                                              compose_distillation)
 
 CONFIGS = osp.join(REPO, 'configs')
 OWN = osp.join(REPO, 'docs', 'own_model')

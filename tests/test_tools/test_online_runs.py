@@ -4,9 +4,9 @@ import json
 
 import pytest
 import torch
+from test_tools.test_train_resume_test_convert import SHORT, training_scalars
 
 from conftest import run_tool
-from test_tools.test_train_resume_test_convert import SHORT, training_scalars
 
 DML_DET = 'configs/dml/dml_logits_retina-r18-w16x2_toy-coco.py'
 DML_SEG = 'configs/dml/dml_logits_pspnet-r18-w16-d8x2_toy-cityscapes.py'

@@ -3,6 +3,7 @@ import json
 
 import matplotlib.image as mpimg
 import numpy as np
+
 from conftest import run_tool
 
 TAB_BLUE, TAB_ORANGE = (0.122, 0.467, 0.706), (1.0, 0.498, 0.055)

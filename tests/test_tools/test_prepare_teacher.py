@@ -2,10 +2,10 @@
 import json
 
 import torch
-from conftest import SEG_TEACHER, run_tool
-
 from akd.compat.local_cfg_path import build_from_config_file
 from akd.pruning import prunable_weights
+
+from conftest import SEG_TEACHER, run_tool
 
 FINETUNE = [
     '--', '--cfg-options', 'train_dataloader.batch_size=2',

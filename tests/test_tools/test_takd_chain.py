@@ -3,9 +3,9 @@ import os.path as osp
 
 import pytest
 import torch
+from test_tools.test_train_resume_test_convert import SHORT, teacher_options
 
 from conftest import run_tool
-from test_tools.test_train_resume_test_convert import SHORT, teacher_options
 
 STEP1 = ('configs/takd/takd-step1_logits_pspnet-r18-w32-d8_'
          'pspnet-r18-w16-d8_toy-cityscapes.py')

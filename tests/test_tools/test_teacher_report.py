@@ -2,6 +2,7 @@ import json
 import shutil
 
 import matplotlib.image as mpimg
+
 from conftest import SEG_TEACHER, run_tool
 
 

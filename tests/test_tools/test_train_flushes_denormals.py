@@ -3,6 +3,7 @@ import importlib.util
 import os.path as osp
 
 import torch
+
 from conftest import DET_STUDENT, REPO
 
 DENORMAL = 1e-39  # below float32's smallest normal, 1.18e-38

@@ -8,12 +8,12 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 import torch
+from akd.tooling.random_weights import without_weights
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
 from conftest import AKD_DISTILL, REPO, run_tool
-from akd.tooling.random_weights import without_weights
 
 sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
 from vis_avatars import avatar_view  # noqa: E402

@@ -3,6 +3,7 @@ import glob
 
 import matplotlib.image as mpimg
 import numpy as np
+
 from conftest import DET_STUDENT, DET_TEACHER, SEG_TEACHER, run_tool
 
 

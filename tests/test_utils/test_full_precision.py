@@ -1,13 +1,13 @@
 """Distillation losses compute in float32 whatever precision their inputs
 came in: a bfloat16 teacher, or AMP's autocast around the whole step."""
+import akd  # noqa: F401  (registers akd's losses)
 import pytest
 import torch
+from akd.utils.full_precision import call_in_float32, to_float32
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
-from tolerances import assert_close_float32
 
-import akd  # noqa: F401  (registers akd's losses)
-from akd.utils.full_precision import call_in_float32, to_float32
+from tolerances import assert_close_float32
 
 N, C, H, W = 2, 8, 12, 16
 # The losses the issue names as unsafe in half precision: softmax/KL (CWD,

@@ -25,7 +25,6 @@ from typing import Callable, Dict, List
 
 import torch
 import torch.nn.functional as F
-
 from akd.tooling.process_memory import status_kib
 
 FPN_SHAPES = [(2, 256, 100, 167), (2, 256, 50, 84), (2, 256, 25, 42),
@@ -45,9 +44,8 @@ STEP_PAIRS = [
 
 def loss_variants(uncertainty: str) -> Dict[str, Callable]:
     """name -> builder of a loss(list of student, list of teacher)."""
-    from mmrazor.registry import MODELS
-
     import akd  # noqa: F401  (registers AvatarKDLoss)
+    from mmrazor.registry import MODELS
     base_cfg = dict(type='ChannelWiseDivergence', tau=1.0)
 
     def base():

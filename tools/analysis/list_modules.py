@@ -34,7 +34,6 @@ def models_of(config: str) -> Iterator[Tuple[str, torch.nn.Module]]:
     """``(title, model)`` of a model config, or of a distillation config's
     student and teacher."""
     import mmengine.hub
-
     from akd.compat.local_cfg_path import build_from_config_file
     model = load_config(config).model
     if 'architecture' not in model:

@@ -28,10 +28,10 @@ import sys
 from mmengine.config import Config
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-from demo import TASKS  # noqa: E402
+from akd.tooling.tool_runs import (ROOT, Run, evaluate, run_tool,  # noqa: E402
+                                   train)
 
-from akd.tooling.tool_runs import (ROOT, Run, evaluate,  # noqa: E402
-                                   run_tool, train)
+from demo import TASKS  # noqa: E402
 
 STUDY = osp.join('work_dirs', 'seed_study')
 CWD_CONFIGS = {

@@ -30,11 +30,11 @@ import statistics
 import sys
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
+from akd.tooling.tool_runs import (ROOT, Run, run_tool, schedule,  # noqa: E402
+                                   train)
+
 from demo import TASKS  # noqa: E402
 from seed_study import CWD_CONFIGS  # noqa: E402
-
-from akd.tooling.tool_runs import (ROOT, Run, run_tool,  # noqa: E402
-                                   schedule, train)
 
 STUDY = osp.join('work_dirs', 'teacher_study')
 METHODS = {

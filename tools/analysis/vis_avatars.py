@@ -70,11 +70,10 @@ def avatar_view(config: str, checkpoint: str, image: str,
 
 def build_distillation(config: str, checkpoint: str):
     """The distillation of ``config`` with the weights of ``checkpoint``."""
+    from akd.tooling.random_weights import without_weights
     from mmengine.registry import DefaultScope
     from mmengine.runner import load_checkpoint
     from mmrazor.registry import MODELS
-
-    from akd.tooling.random_weights import without_weights
     cfg = load_config(config)
     without_weights(cfg)
     with DefaultScope.overwrite_default_scope(cfg.default_scope):

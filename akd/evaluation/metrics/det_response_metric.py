@@ -6,8 +6,8 @@ from mmengine.evaluator import BaseMetric
 from mmrazor.registry import METRICS
 from torch import nn
 
-from ..dense_predictions import (class_probabilities,
-                                 detector_positive_logits, require_model)
+from ..dense_predictions import (class_probabilities, detector_positive_logits,
+                                 require_model)
 from ..functional.response_stats import (added_response_sums,
                                          response_statistics, response_sums)
 

@@ -27,7 +27,6 @@ from mmrazor.models.losses import (ChannelWiseDivergence, DISTLoss,
                                    KLDivergence, MGDLoss)
 from torch import Tensor, nn
 
-
 AVATAR_FORMS: Dict[type, Callable] = {}
 
 

@@ -2,10 +2,9 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from torch import nn
-
 from akd.engine.guard_error import GuardError
 from akd.engine.hooks import DistillerGradientCheckHook
+from torch import nn
 
 
 class Algorithm(nn.Module):

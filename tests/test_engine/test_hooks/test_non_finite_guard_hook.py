@@ -5,12 +5,11 @@ import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
+from akd.engine.guard_error import GuardError
+from akd.engine.hooks import NonFiniteGuardHook
 from mmengine.hooks import CheckpointHook
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch import nn
-
-from akd.engine.guard_error import GuardError
-from akd.engine.hooks import NonFiniteGuardHook
 
 
 def _runner(tmp_path, iteration=0):
