@@ -20,6 +20,7 @@ from .utils.avatar_ensembles import avatar_ensemble_loss
 from .utils.avatar_uncertainty import (avatar_uncertainty, channel_stats,
                                        standardize, standardize_avatars,
                                        uncertainty_weights)
+from .utils.levels import paired_levels
 
 UNCERTAINTY_MODES = ('bn', 'variance', None)
 
@@ -143,7 +144,7 @@ class AvatarKDLoss(nn.Module):
             if isinstance(preds_T, PerTeacher) and isinstance(
                     preds_T[0], Sequence):  # teachers of levels
                 preds_T = [PerTeacher(t) for t in zip(*preds_T)]
-            pairs = self._levels(preds_S, preds_T)
+            pairs = list(zip(*paired_levels(self, preds_S, preds_T)))
             level_inputs = [
                 _level_inputs(inputs, level, len(pairs))
                 for level in range(len(pairs))
@@ -161,19 +162,6 @@ class AvatarKDLoss(nn.Module):
             self._log('uncertainty', uncertainties)
             self._log('weight_spread', spreads)
         return self.loss_weight * sum(losses)
-
-    def _levels(self, preds_S: Sequence[Tensor],
-                preds_T: Sequence[Tensor]) -> Sequence[Tuple[Tensor, Tensor]]:
-        if (not isinstance(preds_T, Sequence)
-                or len(preds_T) != len(preds_S)):
-            found = (f'{len(preds_T)} tensors' if isinstance(
-                preds_T, Sequence) else type(preds_T).__name__)
-            raise ValueError(
-                f'{type(self).__name__}: the student gave {len(preds_S)} '
-                f'tensors (levels) but the teacher gave {found}: record '
-                'the same module outputs (e.g. neck) from both, or pick one '
-                'level with data_idx.')
-        return list(zip(preds_S, preds_T))
 
     def _avatar_loss(self, preds_S: Tensor, preds_T: Union[Tensor,
                                                            Sequence[Tensor]],

@@ -12,16 +12,16 @@ from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 from .dense_kl import cross_term
+from .utils.levels import Levels, as_levels
 from .utils.loss_args import check_positive
-from .utils.pixel_samples import Levels, label_rows
+from .utils.pixel_samples import label_rows
 
 
 def position_rows(levels: Levels) -> Tensor:
     """``(N, K, H, W)`` maps (or a tuple of levels) as ``(M, K)`` rows, one
     per position, in (level, n, h, w) order."""
-    levels = levels if isinstance(levels, (list, tuple)) else [levels]
     return torch.cat([x.flatten(2).transpose(1, 2).flatten(0, 1)
-                      for x in levels])
+                      for x in as_levels(levels)])
 
 
 def ensembled_targets(feats: Tensor, probs: Tensor, omega: float) -> Tensor:
@@ -134,8 +134,7 @@ class BAKELoss(nn.Module):
                 "the logits' resolution (e.g. the inputs of the classifier "
                 'conv, or the FPN levels of a dense head).')
         if gt_labels is not None:
-            maps = preds_S[0] if isinstance(preds_S, (list, tuple)) \
-                else preds_S
+            maps = as_levels(preds_S)[0]
             labels = label_rows(gt_labels, maps, maps.shape[1])
             keep = labels != self.ignore_index
             logits, features = logits[keep], features[keep]

@@ -10,25 +10,10 @@ import torch
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from .utils.levels import Levels
 from .utils.loss_args import (check_non_negative, check_num_classes,
                               check_positive)
-from .utils.pixel_samples import Levels, loss_rows
-
-
-def non_target_logits(z: Tensor, labels: Tensor) -> Tensor:
-    """Each row without its target entry, the others in order.
-
-    Args:
-        z (Tensor): Logits ``(M, C)``.
-        labels (Tensor): Targets ``(M, )`` in [0, C).
-
-    Returns:
-        Tensor: ``(M, C-1)``, row i holding z[i, c] for c != labels[i].
-    """
-    M, C = z.shape
-    cols = torch.arange(C - 1, device=z.device).expand(M, C - 1)  # (M, C-1)
-    cols = cols + (cols >= labels[:, None]).long()  # skip the target column
-    return z.gather(1, cols)  # (M, C-1)
+from .utils.pixel_samples import loss_rows, non_target
 
 
 def decoupled_log_probs(z: Tensor, labels: Tensor) -> Tuple[Tensor, Tensor]:
@@ -46,7 +31,7 @@ def decoupled_log_probs(z: Tensor, labels: Tensor) -> Tuple[Tensor, Tensor]:
     Returns:
         tuple: log b ``(M, 2)`` and log p~ ``(M, C-1)``.
     """
-    z_nt = non_target_logits(z, labels)  # (M, C-1)
+    z_nt = non_target(z, labels)  # (M, C-1)
     lse = z.logsumexp(dim=1)  # (M,)
     lse_nt = z_nt.logsumexp(dim=1)  # (M,)
     z_y = z.gather(1, labels[:, None])[:, 0]  # (M,)

@@ -12,8 +12,8 @@ from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 from .utils.avatar_ensembles import avatar_form
+from .utils.levels import Levels, paired_levels
 from .utils.loss_args import check_positive
-from .utils.pixel_samples import Levels
 
 
 def target_terms(preds_T: Tensor, tau: float,
@@ -98,19 +98,12 @@ class DenseKLDivergence(nn.Module):
         """Args: preds_S, preds_T (Tensor | Sequence[Tensor]): logits
         ``(N, C, ...)``, or one tensor per FPN level (then the positions of
         all levels are the samples)."""
-        if isinstance(preds_S, (list, tuple)):
-            if not isinstance(preds_T, (list, tuple)) or len(preds_T) != len(
-                    preds_S):
-                raise ValueError(
-                    f'{type(self).__name__}: {len(preds_S)} student levels '
-                    'but the teacher gave no matching sequence of levels.')
-            positions = [x.numel() // x.shape[1] for x in preds_S]
-            return sum(
-                self(s, t) * p
-                for s, t, p in zip(preds_S, preds_T, positions)) / sum(
-                    positions)
-        return self.avatar_loss(preds_S, preds_T.unsqueeze(1),
-                                preds_T.new_ones(1))
+        levels_S, levels_T = paired_levels(self, preds_S, preds_T)
+        positions = [x.numel() // x.shape[1] for x in levels_S]
+        return sum(
+            self.avatar_loss(s, t.unsqueeze(1), t.new_ones(1)) * p
+            for s, t, p in zip(levels_S, levels_T, positions)) / sum(
+                positions)
 
     def avatar_loss(self, preds_S: Tensor, avatars: Tensor,
                     weights: Tensor) -> Tensor:

@@ -16,16 +16,10 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from .utils.levels import Levels
 from .utils.loss_args import (check_non_negative, check_num_classes,
                               check_positive)
-from .utils.pixel_samples import Levels, loss_rows
-
-
-def non_target(x: Tensor, labels: Tensor) -> Tensor:
-    """The ``(M, C-1)`` entries of ``x`` ``(M, C)`` off each row's label."""
-    M, C = x.shape
-    keep = x.new_ones(M, C, dtype=bool).scatter_(1, labels[:, None], False)
-    return x[keep].reshape(M, C - 1)  # (M, C-1), class order kept
+from .utils.pixel_samples import loss_rows, non_target
 
 
 def nkd_loss(preds_S: Tensor, preds_T: Tensor, labels: Tensor, tau: float,

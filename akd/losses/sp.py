@@ -10,8 +10,7 @@ from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 from ..utils.full_precision import autocast_off
-from .utils.loss_args import paired_levels
-from .utils.pixel_samples import Levels
+from .utils.levels import Levels, paired_levels
 
 
 def normalized_gram(feats: Tensor) -> Tensor:

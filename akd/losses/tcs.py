@@ -15,8 +15,7 @@ from torch import Tensor, nn
 
 from ..utils.full_precision import autocast_off
 from .utils.avatar_ensembles import avatar_form
-from .utils.loss_args import paired_levels
-from .utils.pixel_samples import Levels
+from .utils.levels import Levels, paired_levels
 
 
 def pixel_moments(levels: Sequence[Tensor]) -> Tensor:

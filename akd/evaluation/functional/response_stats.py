@@ -25,6 +25,8 @@ from typing import Dict, List, Optional
 import torch
 from torch import Tensor
 
+from ...losses.utils.pixel_samples import non_target
+
 
 def response_sums(probs: Tensor, targets: Tensor) -> Dict[str, Tensor]:
     """Sums of one batch of rows, which add up across batches.
@@ -43,7 +45,7 @@ def response_sums(probs: Tensor, targets: Tensor) -> Dict[str, Tensor]:
     p = probs.double().clamp_min(0)
     entropy = -(p * p.clamp_min(1e-300).log()).sum(dim=1)  # (R, )
     target_p = p.gather(1, targets[:, None].long())[:, 0]  # (R, )
-    others = p.scatter(1, targets[:, None].long(), 0.0)  # (R, K)
+    others = non_target(p, targets.long())  # (R, K-1)
     others = others / others.sum(dim=1, keepdim=True).clamp_min(1e-300)
     non_target_entropy = -(others * others.clamp_min(1e-300).log()).sum(1)
     normaliser = torch.log(torch.tensor(float(max(K - 1, 2)),

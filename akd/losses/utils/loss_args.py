@@ -1,13 +1,10 @@
 """Checks of a loss's arguments, with errors that name the loss's class.
 
-``check_*`` validate ``__init__`` arguments (``<Class>.<key> must be ...``);
-``paired_levels`` pairs the student's and teacher's levels in ``forward``.
+``check_*`` validate ``__init__`` arguments (``<Class>.<key> must be ...``).
 """
-from typing import Optional, Sequence, Tuple
+from typing import Optional
 
-from torch import Tensor, nn
-
-from .pixel_samples import Levels
+from torch import nn
 
 
 def _require(loss: nn.Module, key: str, ok: bool, bound: str, value,
@@ -35,20 +32,3 @@ def check_num_classes(loss: nn.Module, value: Optional[int]) -> None:
     ok = value is None or (isinstance(value, int) and value >= 2)
     _require(loss, 'num_classes', ok, 'None or an integer >= 2', value,
              "the head's number of classes")
-
-
-def paired_levels(
-        loss: nn.Module, preds_S: Levels,
-        preds_T: Levels) -> Tuple[Sequence[Tensor], Sequence[Tensor]]:
-    """Student and teacher as equally many levels; a tensor is one level."""
-    if isinstance(preds_S, Tensor):
-        preds_S = (preds_S, )
-        preds_T = (preds_T, ) if isinstance(preds_T, Tensor) else preds_T
-    if isinstance(preds_T, Tensor) or len(preds_T) != len(preds_S):
-        found = ('a tensor'
-                 if isinstance(preds_T, Tensor) else f'{len(preds_T)} tensors')
-        raise ValueError(
-            f'{type(loss).__name__}: the student gave {len(preds_S)} tensors '
-            f'(levels) but the teacher gave {found}: record as many module '
-            'outputs from the teacher as from the student.')
-    return preds_S, preds_T

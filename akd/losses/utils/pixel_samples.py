@@ -12,13 +12,13 @@ targets are the head's per-anchor labels, one ``(N, H*W*A)`` tensor per
 level (``AnchorHead.get_targets``), where background is label C. A row whose
 label is not a class in [0, C) (255 = ignore, C = background) is dropped.
 """
-from typing import Optional, Sequence, Tuple, Union
+from typing import Optional, Sequence, Tuple
 
 import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
-Levels = Union[Tensor, Sequence[Tensor]]
+from .levels import Levels, as_levels
 
 
 def anchor_view(logits: Tensor, num_classes: Optional[int] = None) -> Tensor:
@@ -71,10 +71,6 @@ def label_rows(labels: Tensor, logits: Tensor, num_classes: int) -> Tensor:
     return labels
 
 
-def _as_levels(x: Levels) -> Sequence[Tensor]:
-    return list(x) if isinstance(x, (list, tuple)) else [x]
-
-
 def pixel_samples(
     preds_S: Levels,
     preds_T: Optional[Levels] = None,
@@ -96,8 +92,8 @@ def pixel_samples(
         tuple: ``(M, C)`` student rows, ``(M, C)`` teacher rows (or None) and
         ``(M, )`` labels in [0, C) (or None).
     """
-    levels_S = _as_levels(preds_S)
-    levels_T = None if preds_T is None else _as_levels(preds_T)
+    levels_S = as_levels(preds_S)
+    levels_T = None if preds_T is None else as_levels(preds_T)
     if levels_T is not None:
         shapes_S = [tuple(x.shape) for x in levels_S]
         shapes_T = [tuple(x.shape) for x in levels_T]
@@ -112,7 +108,7 @@ def pixel_samples(
     C = views_S[0].shape[-1]
     if gt_labels is None:
         return _rows(views_S), _rows(views_T), None
-    levels_y = _as_levels(gt_labels)
+    levels_y = as_levels(gt_labels)
     if len(levels_y) != len(levels_S):
         raise ValueError(
             f'{len(levels_S)} levels of logits but {len(levels_y)} of '
@@ -150,3 +146,12 @@ def loss_rows(
         return pixel_samples(preds_S, preds_T, gt_labels, loss.num_classes)
     except ValueError as error:
         raise ValueError(f'{type(loss).__name__}: {error}') from None
+
+
+def non_target(x: Tensor, labels: Tensor) -> Tensor:
+    """Each row of ``x`` ``(M, C)`` without its label's column: ``(M, C-1)``,
+    row i holding x[i, c] for c != labels[i], in class order."""
+    M, C = x.shape
+    cols = torch.arange(C - 1, device=x.device).expand(M, C - 1)
+    cols = cols + (cols >= labels[:, None]).long()  # skip the label column
+    return x.gather(1, cols)
