@@ -6,7 +6,6 @@ Official code (read, not copied): https://github.com/hunto/MasKD
 Stage 1, learning the tokens on the teacher, is
 ``akd.algorithms.MasKDTokenLearning``.
 """
-import os.path as osp
 from typing import Optional
 
 import torch
@@ -14,11 +13,9 @@ from mmengine.logging import MessageHub, print_log
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from ..engine.checkpoint_files import read_checkpoint
-from ..models.receptive_tokens import ReceptiveTokens
+from ..models.receptive_tokens import ReceptiveTokens, load_receptive_tokens
 from .utils.avatar_ensembles import avatar_form
 
-TOKENS_PREFIX = 'receptive_tokens.'
 AREA_EPS = 1e-12  # mask areas are clamped here: empty masks give 0, not 0/0
 
 
@@ -110,36 +107,8 @@ class MasKDLoss(nn.Module):
                 '(configs/maskd/README.md) and set tokens_ckpt.',
                 logger='current', level=30)
         else:
-            self._load_tokens(tokens_ckpt)
-
-    def _load_tokens(self, tokens_ckpt: str) -> None:
-        if '://' not in tokens_ckpt and not osp.isfile(tokens_ckpt):
-            raise FileNotFoundError(
-                f'MasKDLoss.tokens_ckpt={tokens_ckpt!r} does not exist. '
-                'Learn the receptive tokens first: python tools/train.py '
-                'configs/maskd/maskd-tokens_<teacher>.py (the config header '
-                'names it), or point tokens_ckpt at its checkpoint.')
-        checkpoint = read_checkpoint(tokens_ckpt, 'MasKDLoss.tokens_ckpt')
-        state_dict = checkpoint.get('state_dict', checkpoint)
-        prefix = f'{TOKENS_PREFIX}{self.tokens_level}.'
-        tokens = {
-            key[key.index(prefix) + len(prefix):]: value
-            for key, value in state_dict.items() if prefix in key
-        }
-        if not tokens:
-            raise ValueError(
-                f'MasKDLoss: tokens_ckpt {tokens_ckpt!r} has no '
-                f'"{prefix}*" weights. Give the checkpoint of a stage-1 run '
-                '(a maskd-tokens config, see configs/maskd/README.md) and a '
-                'tokens_level below its number of levels.')
-        try:
-            self.receptive_tokens.load_state_dict(tokens)
-        except RuntimeError as error:
-            raise ValueError(
-                f'MasKDLoss: the receptive tokens in {tokens_ckpt!r} (level '
-                f'{self.tokens_level}) do not fit {self.receptive_tokens}: '
-                'set channels and num_tokens as in the stage-1 config. '
-                f'{error}') from error
+            load_receptive_tokens(self.receptive_tokens, tokens_ckpt,
+                                  tokens_level, 'MasKDLoss.tokens_ckpt')
 
     def _masks_and_weights(self, preds_S: Tensor, teachers: Tensor):
         """Masks ``(N, K, T, H, W)`` and weights ``(N, K, T)`` of teachers
