@@ -67,6 +67,16 @@ def toy_weights(tmp_path_factory):
     return paths
 
 
+def tool_main(name: str):
+    """``main`` of ``tools/<name>.py``, to run a tool in this process."""
+    import importlib.util
+    path = osp.join(REPO, 'tools', f'{name}.py')
+    spec = importlib.util.spec_from_file_location(f'_akd_tool_{name}', path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main
+
+
 def run_tool(*args, env=None, check=True):
     """Run ``python tools/...`` from the repo root; return the process."""
     process = subprocess.run([sys.executable, *args], cwd=REPO, env=env,

@@ -1,13 +1,12 @@
 """docs/own_model.md: the user's own detector and segmentor, from files
 outside configs/, each distilled for one step by tools/train.py."""
 import glob
-import os
 import os.path as osp
 
 import pytest
 import torch
 
-from conftest import REPO, run_tool
+from conftest import REPO, tool_main
 
 PROJECT = osp.join(REPO, 'docs', 'own_model')
 CONFIGS = osp.join(PROJECT, 'configs')
@@ -24,12 +23,31 @@ SEGMENTOR_RUN = [
 ]
 
 
+@pytest.fixture(scope='module')
+def train_main():
+    return tool_main('train')
+
+
 @pytest.fixture
-def user_env(monkeypatch):
-    """The user's package importable, as after `pip install -e .` of it."""
+def distil_one_step(train_main, monkeypatch):
+    """``distil_one_step(config, teacher, data_root, options, work_dir)``
+    runs tools/train.py from the repo, the user's package importable (as
+    after `pip install -e .` of it), and returns the run's log."""
     monkeypatch.syspath_prepend(PROJECT)
-    return dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [PROJECT, os.environ.get('PYTHONPATH', '')]))
+    monkeypatch.chdir(REPO)
+
+    def run(config, teacher, data_root, options, work_dir) -> str:
+        train_main([
+            osp.join(CONFIGS, config), '--work-dir', str(work_dir),
+            '--data-root', data_root, '--cfg-options',
+            f'model.teacher_ckpt={teacher}', *options
+        ])
+        (log, ) = glob.glob(osp.join(work_dir, '*', '*.log'))
+        with open(log) as f:
+            return f.read()
+
+    yield run
+    torch.set_flush_denormal(False)  # as before tools/train.py set it
 
 
 def random_teacher(config: str, path) -> str:
@@ -41,27 +59,17 @@ def random_teacher(config: str, path) -> str:
     return str(path)
 
 
-def distil_one_step(config: str, teacher: str, data_root: str, options,
-                    work_dir, env) -> str:
-    run_tool('tools/train.py', osp.join(CONFIGS, config), '--work-dir',
-             str(work_dir), '--data-root', data_root, '--cfg-options',
-             f'model.teacher_ckpt={teacher}', *options, env=env)
-    (log, ) = glob.glob(osp.join(work_dir, '*', '*.log'))
-    with open(log) as f:
-        return f.read()
-
-
 @pytest.mark.parametrize('config', [
     'cwd_lite-retinanet_r18-w32_r18-w16_coco.py',
     'akd-cwd_lite-retinanet_r18-w32_r18-w16_coco.py',
     'dkd_lite-retinanet_r18-w32_r18-w16_coco.py'
 ])
-def test_the_users_detector_distils_one_step(config, user_env, toy_coco,
-                                             tmp_path):
+def test_the_users_detector_distils_one_step(config, distil_one_step,
+                                             toy_coco, tmp_path):
     teacher = random_teacher('lite-retinanet_r18-w32_coco.py',
                              tmp_path / 'teacher.pth')
     log = distil_one_step(config, teacher, toy_coco, DETECTOR_RUN,
-                          tmp_path / 'run', user_env)
+                          tmp_path / 'run')
     assert 'Epoch(train) [1][1/1]' in log and 'Epoch(val)' not in log
     assert osp.isfile(tmp_path / 'run' / 'epoch_1.pth')
     if config.startswith('dkd'):
@@ -73,13 +81,13 @@ def test_the_users_detector_distils_one_step(config, user_env, toy_coco,
         assert 'distill.akd4_weight_spread:' in log
 
 
-def test_the_users_segmentor_distils_one_step(user_env, toy_cityscapes,
-                                              tmp_path):
+def test_the_users_segmentor_distils_one_step(distil_one_step,
+                                              toy_cityscapes, tmp_path):
     teacher = random_teacher('lite-pspnet_r18-w32-d8_cityscapes.py',
                              tmp_path / 'teacher.pth')
     log = distil_one_step(
         'cwd_lite-pspnet_r18-w32-d8_r18-w16-d8_cityscapes.py', teacher,
-        toy_cityscapes, SEGMENTOR_RUN, tmp_path / 'run', user_env)
+        toy_cityscapes, SEGMENTOR_RUN, tmp_path / 'run')
     assert 'Iter(train) [1/1]' in log and 'Iter(val)' not in log
     assert 'distill.loss_cwd:' in log
     assert osp.isfile(tmp_path / 'run' / 'iter_1.pth')

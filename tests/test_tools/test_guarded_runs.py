@@ -6,7 +6,6 @@ or within two iterations, call the tool's ``main`` in this process; the run
 killed while saving is a subprocess.
 """
 import glob
-import importlib.util
 import os
 import os.path as osp
 import shutil
@@ -19,7 +18,7 @@ import pytest
 import torch
 
 from conftest import (AKD_DISTILL, DET_DISTILL, DET_STUDENT, REPO, SEG_DISTILL,
-                      run_tool)
+                      run_tool, tool_main)
 
 SHORT = [
     'train_dataloader.batch_size=2', 'train_cfg.max_iters=2',
@@ -33,17 +32,9 @@ SAVING = [
 ]
 
 
-def _tool_main(name: str):
-    path = osp.join(REPO, 'tools', f'{name}.py')
-    spec = importlib.util.spec_from_file_location(f'_akd_tool_{name}', path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module.main
-
-
 @pytest.fixture(scope='module')
 def train_main():
-    return _tool_main('train')
+    return tool_main('train')
 
 
 @pytest.fixture
@@ -136,7 +127,7 @@ def test_test_tool_refuses_a_checkpoint_of_another_model(
         toy_coco, toy_weights, tmp_path, monkeypatch):
     monkeypatch.chdir(REPO)
     with pytest.raises(SystemExit) as stopped:
-        _tool_main('test')([
+        tool_main('test')([
             'configs/toy_models/retinanet_r18-w16_fpn_toy-coco.py',
             toy_weights['seg_teacher'], '--work-dir',
             str(tmp_path), '--data-root', toy_coco
