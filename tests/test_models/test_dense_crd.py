@@ -1,4 +1,5 @@
-"""CRD on dense models: pooled embeddings, pipeline indices, AKD wrapping."""
+"""CRD on dense models: pooled embeddings, AKD wrapping (the pipeline's
+indices: tests/test_datasets/test_pack_crd_indices.py)."""
 import os.path as osp
 
 import akd  # noqa: F401
@@ -6,8 +7,6 @@ import pytest
 import torch
 from akd.losses import AvatarKDLoss
 from akd.models import PooledCRDConnector
-from mmengine.config import Config
-from mmengine.registry import TRANSFORMS, DefaultScope
 from mmengine.structures import BaseDataElement
 from mmrazor.registry import MODELS
 
@@ -37,38 +36,6 @@ def test_embedding_pools_every_level_then_projects_and_normalises():
 def test_embedding_rejects_a_wrong_width_naming_dim_in():
     with pytest.raises(ValueError, match='set dim_in to their sum'):
         PooledCRDConnector(dim_in=7)([torch.randn(2, 3, 4, 4)])
-
-
-def test_pipeline_adds_the_index_and_negatives(toy_coco):
-    cfg = Config.fromfile(DET)
-    dataset_cfg = cfg.train_dataloader.dataset
-    dataset_cfg.data_root = toy_coco + '/'
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        from mmdet.registry import DATASETS
-        dataset = DATASETS.build(dataset_cfg)
-        sample = dataset[3]['data_samples']
-    assert sample.sample_idx.item() == 3
-    assert sample.contrast_sample_idxs[0].item() == 3
-    assert sample.contrast_sample_idxs.shape == (cfg.neg_num + 1, )
-    assert 0 <= sample.contrast_sample_idxs.min()
-    assert sample.contrast_sample_idxs.max() < cfg.num_samples
-
-
-def test_pipeline_rejects_an_index_beyond_num_samples():
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        transform = TRANSFORMS.build(
-            dict(type='PackCRDIndices',
-                 packer=dict(type='PackDetInputs'),
-                 num_samples=3,
-                 neg_num=2))
-    with pytest.raises(ValueError, match='set num_samples'):
-        transform(dict(sample_idx=5))
-    with pytest.raises(ValueError, match='neg_num'):
-        TRANSFORMS.build(
-            dict(type='PackCRDIndices',
-                 packer=dict(type='mmdet.PackDetInputs'),
-                 num_samples=3,
-                 neg_num=0))
 
 
 def _samples(n, num_samples, neg_num):
