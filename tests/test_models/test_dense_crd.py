@@ -1,6 +1,5 @@
 """CRD on dense models: pooled embeddings, AKD wrapping (the pipeline's
 indices: tests/test_datasets/test_pack_crd_indices.py)."""
-import os.path as osp
 
 import akd  # noqa: F401
 import pytest
@@ -9,11 +8,6 @@ from akd.losses import AvatarKDLoss
 from akd.models import PooledCRDConnector
 from mmengine.structures import BaseDataElement
 from mmrazor.registry import MODELS
-
-from conftest import REPO
-
-DET = osp.join(REPO, 'configs', 'crd',
-               'crd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py')
 
 
 def test_embedding_pools_every_level_then_projects_and_normalises():
