@@ -2,7 +2,7 @@
 # for the toy schedule.
 _base_ = 'mmdet::_base_/default_runtime.py'
 default_hooks = dict(
-    logger=dict(interval=20),
+    logger=dict(interval=20, log_metric_by_epoch=False),  # metrics by iter
     checkpoint=dict(by_epoch=False, interval=300, max_keep_ckpts=1))
 log_processor = dict(by_epoch=False)
 randomness = dict(seed=0)
