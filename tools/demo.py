@@ -129,8 +129,9 @@ def print_table(rows) -> None:
         f'{task.student.iters}' for task, _ in rows)
     print('\n[demo] results on the toy data (CPU), one seed:\n' +
           '\n'.join(lines) + f'\n({schedules})')
-    print(f'\n[demo] the same students over seeds 0-2 ({RESULTS}); one '
-          'seed\'s difference inside these ranges is not a result:')
+    print(f'\n[demo] the same runs over seeds 0-2 ({RESULTS}, "'
+          f'{SPREAD_SECTION[3:]}"), mean +- std (min-max); a difference '
+          'inside these ranges is not a result:')
     for task, _ in rows:
         print(f'  {task.title}: ' + '; '.join(
             f'{name} {spread}'
