@@ -13,9 +13,10 @@ from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
-from conftest import AKD_DISTILL, REPO, run_tool
+from conftest import AKD_DISTILL, REPO
 
 sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
+import vis_avatars  # noqa: E402
 from vis_avatars import avatar_view  # noqa: E402
 
 AKD_SEG = ('configs/akd/akd-cwd_logits_pspnet-r18-w32-d8_pspnet-r18-w16-d8_'
@@ -65,14 +66,15 @@ def test_the_view_is_the_losss_own_avatars_and_weights(
 
 
 def test_the_picture_has_a_panel_per_map_and_the_bars(checkpoints, toy_coco,
-                                                      tmp_path):
+                                                      tmp_path, monkeypatch,
+                                                      capsys):
+    monkeypatch.chdir(REPO)
     image = sorted(glob.glob(f'{toy_coco}/val2017/*.jpg'))[0]
     out = tmp_path / 'avatars.png'
-    process = run_tool('tools/analysis/vis_avatars.py', AKD_DISTILL,
-                       checkpoints[AKD_DISTILL], image, '--level', '1',
-                       '--out', str(out))
+    vis_avatars.main([AKD_DISTILL, checkpoints[AKD_DISTILL], image,
+                      '--level', '1', '--out', str(out)])
     assert ('loss_akd: ChannelWiseDivergence, K=4, uncertainty=bn, level 1'
-            in process.stdout)
+            in capsys.readouterr().out)
     picture = mpimg.imread(out)
     # image, teacher, 4 avatars, student, bars: 8 panels of 2.2 x 2.8 in
     assert picture.shape[:2] == (280, 1760)
@@ -80,11 +82,15 @@ def test_the_picture_has_a_panel_per_map_and_the_bars(checkpoints, toy_coco,
     assert all(panel.std() > 0.02 for panel in panels)
 
 
-def test_a_config_without_akd_is_refused(toy_coco, tmp_path, checkpoints):
+def test_a_config_without_akd_is_refused_in_one_line(toy_coco, checkpoints,
+                                                     monkeypatch):
+    monkeypatch.chdir(REPO)
     image = sorted(glob.glob(f'{toy_coco}/val2017/*.jpg'))[0]
-    process = run_tool(
-        'tools/analysis/vis_avatars.py',
-        'configs/cwd/cwd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py',
-        checkpoints[AKD_DISTILL], image, check=False)
-    assert process.returncode == 1 and 'Traceback' not in process.stderr
-    assert 'has no AvatarKDLoss' in process.stderr
+    with pytest.raises(SystemExit) as stopped:
+        vis_avatars.main([
+            'configs/cwd/cwd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py',
+            checkpoints[AKD_DISTILL], image
+        ])
+    message = str(stopped.value.code)
+    assert message.startswith('error: ') and '\n' not in message
+    assert 'has no AvatarKDLoss' in message
