@@ -1,2 +1,2 @@
-"""Helpers of akd's losses: dense samples, argument checks, AKD's avatar
-ensembles and uncertainty. Not registered; the losses import them."""
+"""Helpers of akd's losses: levels, dense samples, argument checks, AKD's
+avatar ensembles and uncertainty. Not registered; the losses import them."""
