@@ -99,6 +99,10 @@ class DenseKLDivergence(nn.Module):
         ``(N, C, ...)``, or one tensor per FPN level (then the positions of
         all levels are the samples)."""
         levels_S, levels_T = paired_levels(self, preds_S, preds_T)
+        if len(levels_S) == 1:
+            teacher = levels_T[0]
+            return self.avatar_loss(levels_S[0], teacher.unsqueeze(1),
+                                    teacher.new_ones(1))
         positions = [x.numel() // x.shape[1] for x in levels_S]
         return sum(
             self.avatar_loss(s, t.unsqueeze(1), t.new_ones(1)) * p

@@ -8,12 +8,9 @@ import matplotlib.image as mpimg
 import numpy as np
 import pytest
 import torch
-from akd.tooling.random_weights import without_weights
-from mmengine.config import Config
-from mmengine.registry import DefaultScope
-from mmrazor.registry import MODELS
 
 from conftest import AKD_DISTILL, REPO
+from distill_step import build_without_weights
 
 sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
 import vis_avatars  # noqa: E402
@@ -30,11 +27,8 @@ def checkpoints(tmp_path_factory):
     root = tmp_path_factory.mktemp('akd_checkpoints')
     paths = {}
     for config in (AKD_SEG, AKD_DISTILL):
-        cfg = Config.fromfile(osp.join(REPO, config))
-        without_weights(cfg)
         torch.manual_seed(0)
-        with DefaultScope.overwrite_default_scope(cfg.default_scope):
-            model = MODELS.build(cfg.model)
+        model, _ = build_without_weights(config)
         paths[config] = str(root / f'{osp.basename(config)}.pth')
         torch.save(dict(state_dict=model.state_dict(), meta={}),
                    paths[config])
