@@ -2,12 +2,15 @@
 
 Each module names its upstream problem and has a test in
 ``tests/test_compat/``. :func:`apply_compat_fixes` runs on ``import akd``;
-``mmrazor_quantization`` goes first because MMRazor cannot be imported on
-today's PyTorch without it, and the fixes after it patch MMRazor's classes.
+``yapf_grammar_cache`` goes first because importing mmengine imports yapf;
+``mmrazor_quantization`` next because MMRazor cannot be imported on today's
+PyTorch without it, and the fixes after it patch MMRazor's classes.
 """
 import importlib
 
 FIXES = (
+    # importing the stack: processes that start together
+    'yapf_grammar_cache',
     # the stack on today's PyTorch
     'mmrazor_quantization', 'safe_checkpoint_load', 'cpu_distributed',
     'model_scope', 'renamed_configs', 'torchvision_urls',

@@ -1,9 +1,9 @@
 """Checkpoint files that survive a kill, and reading them with clear errors.
 
-A checkpoint is written to a temporary file in the same directory, flushed
-to disk and renamed over its name, so a kill while saving leaves the
-previous file intact. Reading tells a missing file, a truncated or corrupt
-one, and an unreachable URL apart, each with the key that named it.
+A checkpoint is written with :func:`akd.utils.atomic_file.atomic_write`,
+so a kill while saving leaves the previous file intact. Reading tells a
+missing file, a truncated or corrupt one, and an unreachable URL apart, each
+with the key that named it.
 """
 import glob
 import io
@@ -16,30 +16,12 @@ from typing import List, Optional, Tuple
 import torch
 from mmengine.runner.checkpoint import _load_checkpoint
 
+from ..utils.atomic_file import PARTIAL, atomic_write
 from .downloads import CheckpointDownloadError
 from .guard_error import GuardError
 
 CHECKPOINT_NAME = re.compile(r'(?:iter|epoch)_(\d+)\.pth$')  # not best_*
 ZIP_MAGIC = b'PK\x03\x04'
-PARTIAL = '.{name}.{pid}.part'
-
-
-def atomic_write(data: bytes, path: str) -> None:
-    """Write ``data`` to ``path`` so that ``path`` is never half written."""
-    directory = osp.dirname(osp.abspath(path))
-    os.makedirs(directory, exist_ok=True)
-    partial = osp.join(directory,
-                       PARTIAL.format(name=osp.basename(path),
-                                      pid=os.getpid()))
-    try:
-        with open(partial, 'wb') as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(partial, path)
-    finally:
-        if osp.exists(partial):
-            os.remove(partial)
 
 
 def atomic_torch_save(obj, path: str) -> None:

@@ -2,11 +2,12 @@ import os
 
 import pytest
 import torch
-from akd.engine.checkpoint_files import (atomic_torch_save, atomic_write,
-                                         newest_readable, numbered_checkpoints,
-                                         read_checkpoint, remove_partial_files,
+from akd.engine.checkpoint_files import (atomic_torch_save, newest_readable,
+                                         numbered_checkpoints, read_checkpoint,
+                                         remove_partial_files,
                                          unreadable_reason)
 from akd.engine.guard_error import GuardError
+from akd.utils.atomic_file import atomic_write
 
 
 def _save(path, value=1.0):
