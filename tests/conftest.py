@@ -3,6 +3,7 @@ import os.path as osp
 import subprocess
 import sys
 
+import akd  # noqa: F401  (the stack fixes, before a test imports mmengine)
 import pytest
 
 REPO = osp.dirname(osp.dirname(osp.abspath(__file__)))
