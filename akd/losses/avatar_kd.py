@@ -20,7 +20,7 @@ from .utils.avatar_ensembles import avatar_ensemble_loss
 from .utils.avatar_uncertainty import (avatar_uncertainty, channel_stats,
                                        standardize, standardize_avatars,
                                        uncertainty_weights)
-from .utils.levels import paired_levels
+from .utils.levels import loss_of_level, paired_levels
 
 UNCERTAINTY_MODES = ('bn', 'variance', None)
 
@@ -62,7 +62,8 @@ class AvatarKDLoss(nn.Module):
     (``avatar_ensembles``). Tuples of tensors (FPN levels) are distilled
     level by level and the losses summed, so one entry covers a whole neck;
     a further input given per level (a sequence as long as the levels, such
-    as per-anchor labels) is split with them. Several teachers' tensors (a
+    as per-anchor labels) is split with them, and a ``PerLevelLoss`` (MasKD)
+    distils each level with its own loss. Several teachers' tensors (a
     ``PerTeacher`` list, as ``EnsembleOutputs`` records for ``CAMKDLoss``)
     give ensemble avatars: avatar k holds every teacher's k-th avatar, with
     u_k the mean of their uncertainties.
@@ -152,9 +153,11 @@ class AvatarKDLoss(nn.Module):
         else:
             pairs, level_inputs = [(preds_S, preds_T)], [inputs]
         losses, uncertainties, spreads = [], [], []
-        for (student, teacher), other_inputs in zip(pairs, level_inputs):
+        for level, ((student, teacher), other_inputs) in enumerate(
+                zip(pairs, level_inputs)):
+            base_loss = loss_of_level(self.base_loss, level, len(pairs))
             loss, uncertainty, weights = self._avatar_loss(
-                student, teacher, other_inputs)
+                base_loss, student, teacher, other_inputs)
             losses.append(loss)
             uncertainties.append(uncertainty.mean())
             spreads.append(weights.max() - weights.min())
@@ -163,10 +166,10 @@ class AvatarKDLoss(nn.Module):
             self._log('weight_spread', spreads)
         return self.loss_weight * sum(losses)
 
-    def _avatar_loss(self, preds_S: Tensor, preds_T: Union[Tensor,
-                                                           Sequence[Tensor]],
+    def _avatar_loss(self, base_loss: nn.Module, preds_S: Tensor,
+                     preds_T: Union[Tensor, Sequence[Tensor]],
                      other_inputs: Dict) -> Tuple[Tensor, Tensor, Tensor]:
-        """The weighted base loss of one level, u_k and w_k.
+        """The weighted ``base_loss`` of one level, u_k and w_k.
 
         Several teachers (``PerTeacher``) make ensemble avatars: avatar k
         is every teacher's k-th avatar, and u_k the mean of their
@@ -184,10 +187,10 @@ class AvatarKDLoss(nn.Module):
         if self.uncertainty == 'bn':
             preds_S = standardize(preds_S)
         if not several:
-            loss = avatar_ensemble_loss(self.base_loss, preds_S, avatars[0],
+            loss = avatar_ensemble_loss(base_loss, preds_S, avatars[0],
                                         weights, **other_inputs)
         else:
-            loss = sum(w * self.base_loss(
+            loss = sum(w * base_loss(
                 preds_S, PerTeacher(a[:, k] for a in avatars), **other_inputs)
                        for k, w in enumerate(weights))
         return loss, uncertainty, weights

@@ -6,7 +6,7 @@ Official code (read, not copied): https://github.com/hunto/MasKD
 Stage 1, learning the tokens on the teacher, is
 ``akd.algorithms.MasKDTokenLearning``.
 """
-from typing import Optional
+from typing import Optional, Sequence, Union
 
 import torch
 from mmengine.logging import MessageHub, print_log
@@ -15,6 +15,7 @@ from torch import Tensor, nn
 
 from ..models.receptive_tokens import ReceptiveTokens, load_receptive_tokens
 from .utils.avatar_ensembles import avatar_form
+from .utils.levels import PerLevelLoss
 
 AREA_EPS = 1e-12  # mask areas are clamped here: empty masks give 0, not 0/0
 
@@ -49,66 +50,33 @@ def masked_feature_distance(preds_S: Tensor, preds_T: Tensor, masks: Tensor,
     return (token_weights * inside / (C * area)).sum(dim=1)  # (N, )
 
 
-@MODELS.register_module()
-class MasKDLoss(nn.Module):
-    """MasKD on one feature level, with receptive tokens learned in stage 1.
+class MasKDLevel(nn.Module):
+    """MasKD on one feature level: ``MasKDLoss``'s loss of that level.
 
-    The frozen tokens of ``tokens_ckpt`` mask the teacher's map T; the loss
-    is
+    The frozen receptive tokens mask the teacher's map T; the loss is
 
         L = loss_weight * 1/N * sum_n L_n(S, T, M(T), p(T))
 
     (``masked_feature_distance``). From iteration ``custom_mask_warmup`` on,
     the masks are customised to the student: M = M(T) * M(S), M(S) computed
-    without gradient. The tokens and their weighting head stay frozen, as
-    in the original (lr_mult 0); the student receives all the gradient.
-
-    Under ``AvatarKDLoss`` each avatar gets its own masks and weights
-    (``avatar_loss``), in one batched pass.
+    without gradient. Under ``AvatarKDLoss`` each avatar gets its own masks
+    and weights (``avatar_loss``), in one batched pass.
 
     Args:
         channels (int): Channels C of the level.
-        tokens_ckpt (str, optional): Stage-1 checkpoint (a path or URL)
-            written by ``MasKDTokenLearning``. None leaves the tokens random
-            and logs a warning: useful in tests only.
-        tokens_level (int): Which level of the checkpoint's
-            ``receptive_tokens`` to load. Defaults to 0.
-        num_tokens (int): Tokens T, as in stage 1. Defaults to 6.
+        num_tokens (int): Tokens T.
         custom_mask_warmup (int, optional): Iteration from which masks are
-            customised to the student; None never. Defaults to None.
-        loss_weight (float): Scale of the loss. Defaults to 1.0.
-
-    Example:
-        >>> import torch
-        >>> from akd.losses import MasKDLoss
-        >>> loss = MasKDLoss(channels=8, tokens_ckpt=None)
-        >>> student, teacher = torch.randn(2, 8, 5, 6), torch.randn(2, 8, 5, 6)
-        >>> loss(student, teacher).shape
-        torch.Size([])
+            customised to the student; None never.
+        loss_weight (float): Scale of the loss.
     """
 
-    def __init__(self,
-                 channels: int,
-                 tokens_ckpt: Optional[str],
-                 tokens_level: int = 0,
-                 num_tokens: int = 6,
-                 custom_mask_warmup: Optional[int] = None,
-                 loss_weight: float = 1.0):
+    def __init__(self, channels: int, num_tokens: int,
+                 custom_mask_warmup: Optional[int], loss_weight: float):
         super().__init__()
         self.receptive_tokens = ReceptiveTokens(channels, num_tokens)
         self.receptive_tokens.requires_grad_(False)
-        self.tokens_level = tokens_level
         self.custom_mask_warmup = custom_mask_warmup
         self.loss_weight = loss_weight
-        if tokens_ckpt is None:
-            print_log(
-                'MasKDLoss: tokens_ckpt is None, so the receptive tokens are '
-                'random. Learn them first with a maskd-tokens config '
-                '(configs/maskd/README.md) and set tokens_ckpt.',
-                logger='current', level=30)
-        else:
-            load_receptive_tokens(self.receptive_tokens, tokens_ckpt,
-                                  tokens_level, 'MasKDLoss.tokens_ckpt')
 
     def _masks_and_weights(self, preds_S: Tensor, teachers: Tensor):
         """Masks ``(N, K, T, H, W)`` and weights ``(N, K, T)`` of teachers
@@ -148,8 +116,9 @@ class MasKDLoss(nn.Module):
             raise ValueError(
                 f'MasKDLoss: student shape {tuple(preds_S.shape)} != teacher '
                 f'shape {tuple(avatars[:, 0].shape)}. Add a connector to '
-                'model.distiller.connectors and name it in the preds_S '
-                'mapping of loss_forward_mappings.')
+                'model.distiller.connectors (LevelConnectors for a tuple of '
+                'levels) and name it in the preds_S mapping of '
+                'loss_forward_mappings.')
         N, K = avatars.shape[:2]
         masks, token_weights = self._masks_and_weights(preds_S, avatars)
         students = preds_S.unsqueeze(1).expand_as(avatars)
@@ -159,9 +128,82 @@ class MasKDLoss(nn.Module):
         return self.loss_weight * (per_sample.mean(dim=0) * weights).sum()
 
     def extra_repr(self) -> str:
-        return (f'tokens_level={self.tokens_level}, '
-                f'custom_mask_warmup={self.custom_mask_warmup}, '
+        return (f'custom_mask_warmup={self.custom_mask_warmup}, '
                 f'loss_weight={self.loss_weight}')
 
 
-avatar_form(MasKDLoss)(MasKDLoss.avatar_loss)
+avatar_form(MasKDLevel)(MasKDLevel.avatar_loss)
+
+
+@MODELS.register_module()
+class MasKDLoss(PerLevelLoss):
+    """MasKD on one feature map or all FPN levels, with receptive tokens
+    learned in stage 1.
+
+    Each level l has its own frozen tokens (those of the checkpoint's level
+    ``tokens_level + l``), which mask the teacher's map T_l; the loss is
+
+        L = loss_weight * sum_l 1/N * sum_n L_n(S_l, T_l, M(T_l), p(T_l))
+
+    (``masked_feature_distance``, one ``MasKDLevel`` per level). From
+    iteration ``custom_mask_warmup`` on, the masks are customised to the
+    student: M = M(T) * M(S), M(S) computed without gradient. The tokens
+    and their weighting heads stay frozen, as in the original (lr_mult 0);
+    the student receives all the gradient.
+
+    One entry takes a whole neck (a tuple of levels), as the other feature
+    losses do; ``LevelConnectors`` maps a student's levels to the teacher's
+    widths. Under ``AvatarKDLoss`` each level's avatars are masked with that
+    level's tokens, each avatar with its own masks and weights.
+
+    Args:
+        channels (int | list[int]): Channels C of the one level, or of each
+            level.
+        tokens_ckpt (str, optional): Stage-1 checkpoint (a path or URL)
+            written by ``MasKDTokenLearning``. None leaves the tokens random
+            and logs a warning: useful in tests only.
+        tokens_level (int): The checkpoint's level of the first level here
+            (level l loads ``tokens_level + l``). Defaults to 0.
+        num_tokens (int): Tokens T, as in stage 1. Defaults to 6.
+        custom_mask_warmup (int, optional): Iteration from which masks are
+            customised to the student; None never. Defaults to None.
+        loss_weight (float): Scale of the loss. Defaults to 1.0.
+
+    Example:
+        >>> import torch
+        >>> from akd.losses import MasKDLoss
+        >>> loss = MasKDLoss(channels=[8, 8], tokens_ckpt=None)
+        >>> student = (torch.randn(2, 8, 6, 6), torch.randn(2, 8, 3, 3))
+        >>> teacher = (torch.randn(2, 8, 6, 6), torch.randn(2, 8, 3, 3))
+        >>> loss(student, teacher).shape
+        torch.Size([])
+    """
+    levels_key = 'channels'
+
+    def __init__(self,
+                 channels: Union[int, Sequence[int]],
+                 tokens_ckpt: Optional[str],
+                 tokens_level: int = 0,
+                 num_tokens: int = 6,
+                 custom_mask_warmup: Optional[int] = None,
+                 loss_weight: float = 1.0):
+        super().__init__()
+        widths = [channels] if isinstance(channels, int) else list(channels)
+        self.levels = nn.ModuleList(
+            MasKDLevel(width, num_tokens, custom_mask_warmup, loss_weight)
+            for width in widths)
+        self.tokens_level = tokens_level
+        if tokens_ckpt is None:
+            print_log(
+                'MasKDLoss: tokens_ckpt is None, so the receptive tokens are '
+                'random. Learn them first with a maskd-tokens config '
+                '(configs/maskd/README.md) and set tokens_ckpt.',
+                logger='current', level=30)
+            return
+        for index, level in enumerate(self.levels):
+            load_receptive_tokens(level.receptive_tokens, tokens_ckpt,
+                                  tokens_level + index,
+                                  'MasKDLoss.tokens_ckpt')
+
+    def extra_repr(self) -> str:
+        return f'tokens_level={self.tokens_level}'

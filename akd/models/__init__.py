@@ -3,6 +3,7 @@ from .avatar_perturbations import (AvatarChannelDropout, AvatarDropout,
                                    AvatarGaussianNoise, AvatarSpatialDropout)
 from .bifpn_self_teacher import BiFPNSelfTeacher
 from .dense_crd import PooledCRDConnector
+from .level_connectors import LevelConnectors
 from .receptive_tokens import ReceptiveTokens
 from .recorders import (DetTargetLabelsRecorder, EnsembleOutputsRecorder,
                         SegGtLabelsRecorder)
@@ -11,6 +12,6 @@ from .teacher_ensemble import TeacherEnsemble
 __all__ = [
     'AvatarDropout', 'AvatarChannelDropout', 'AvatarSpatialDropout',
     'AvatarGaussianNoise', 'BiFPNSelfTeacher', 'DetTargetLabelsRecorder',
-    'EnsembleOutputsRecorder', 'PooledCRDConnector',
+    'EnsembleOutputsRecorder', 'LevelConnectors', 'PooledCRDConnector',
     'ReceptiveTokens', 'SegGtLabelsRecorder', 'TeacherEnsemble'
 ]

@@ -15,14 +15,11 @@ model = dict(
     teacher=dict(cfg_path={{_base_.teacher_cfg}}, pretrained=False),
     teacher_ckpt={{_base_.teacher_ckpt}},
     distiller=dict(
-        connectors={
-            f'align_fpn{level}': dict(in_channel=64, out_channel=64)
-            for level in range(5)
-        },
-        distill_losses={
-            f'loss_maskd_fpn{level}': dict(
+        connectors=dict(
+            align_fpn=dict(connector=dict(in_channel=64, out_channel=64))),
+        distill_losses=dict(
+            loss_maskd_fpn=dict(
                 base_loss=dict(
-                    channels=64, tokens_ckpt=tokens_ckpt,
-                    custom_mask_warmup=25, loss_weight=7))
-            for level in range(5)
-        }))
+                    channels=[64] * 5,
+                    tokens_ckpt=tokens_ckpt,
+                    custom_mask_warmup=25, loss_weight=7)))))

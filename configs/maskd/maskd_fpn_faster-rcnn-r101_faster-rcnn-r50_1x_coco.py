@@ -14,9 +14,8 @@ model = dict(
     architecture=dict(cfg_path={{_base_.student_cfg}}, pretrained=False),
     teacher=dict(cfg_path={{_base_.teacher_cfg}}, pretrained=False),
     teacher_ckpt={{_base_.teacher_ckpt}},
-    distiller=dict(distill_losses={
-        f'loss_maskd_fpn{level}': dict(
-            tokens_ckpt=tokens_ckpt, custom_mask_warmup=7330,
-            loss_weight=1)
-        for level in range(5)
-    }))
+    distiller=dict(
+        distill_losses=dict(
+            loss_maskd_fpn=dict(
+                tokens_ckpt=tokens_ckpt,
+                custom_mask_warmup=7330, loss_weight=1))))

@@ -15,6 +15,10 @@ def _loss(**kwargs):
     return MasKDLoss(**kwargs)
 
 
+def _tokens(loss, level=0):
+    return loss.levels[level].receptive_tokens
+
+
 def _set_iter(iteration):
     MessageHub.get_current_instance().update_info('iter', iteration)
 
@@ -64,7 +68,7 @@ def test_mask_that_underflows_to_zero_contributes_zero():
 def test_loss_masks_with_the_teachers_tokens():
     loss = _loss(loss_weight=2.0)
     S, T = torch.randn(2, 4, 6, 5), torch.randn(2, 4, 6, 5)
-    tokens = loss.receptive_tokens
+    tokens = _tokens(loss)
     expected = 2.0 * _reference(S, T, tokens.masks(T), tokens.token_weights(T))
     torch.testing.assert_close(loss(S, T), expected)
 
@@ -77,7 +81,7 @@ def test_zero_when_student_equals_teacher():
 def test_masks_are_customised_to_the_student_from_the_warmup_on():
     loss = _loss(custom_mask_warmup=10)
     S, T = torch.randn(2, 4, 6, 5), torch.randn(2, 4, 6, 5)
-    tokens = loss.receptive_tokens
+    tokens = _tokens(loss)
     teacher_only = _reference(S, T, tokens.masks(T), tokens.token_weights(T))
     customised = _reference(S, T,
                             tokens.masks(T) * tokens.masks(S),
@@ -105,7 +109,7 @@ def _stage_one_checkpoint(path, levels=3, channels=4, num_tokens=6):
     for level in range(levels):
         prefix = f'receptive_tokens.{level}.'
         source = MasKDLoss(channels, None, num_tokens=num_tokens)
-        for key, value in source.receptive_tokens.state_dict().items():
+        for key, value in _tokens(source).state_dict().items():
             state_dict[prefix + key] = value + level
     state_dict['architecture.neck.weight'] = torch.zeros(1)
     torch.save(dict(state_dict=state_dict), path)
@@ -115,7 +119,7 @@ def _stage_one_checkpoint(path, levels=3, channels=4, num_tokens=6):
 def test_loads_the_chosen_level_of_a_stage_one_checkpoint(tmp_path):
     path, state_dict = _stage_one_checkpoint(tmp_path / 'tokens.pth')
     loss = MasKDLoss(4, path, tokens_level=2)
-    torch.testing.assert_close(loss.receptive_tokens.tokens,
+    torch.testing.assert_close(_tokens(loss).tokens,
                                state_dict['receptive_tokens.2.tokens'])
     S, T = torch.randn(2, 4, 6, 5), torch.randn(2, 4, 6, 5)
     assert loss(S, T) != MasKDLoss(4, path, tokens_level=1)(S, T)
@@ -153,8 +157,52 @@ def test_avatar_loss_is_the_weighted_sum_over_avatars():
     avatars = torch.randn(2, 3, 4, 6, 5)  # (N, K, C, H, W)
     weights = torch.tensor([0.2, 0.3, 0.5])
     expected = sum(w * loss(S, avatars[:, k]) for k, w in enumerate(weights))
-    torch.testing.assert_close(loss.avatar_loss(S, avatars, weights),
-                               expected)
+    torch.testing.assert_close(
+        loss.levels[0].avatar_loss(S, avatars, weights), expected)
+
+
+def _levels(widths, sizes=((6, 5), (3, 3)), seed=0):
+    torch.manual_seed(seed)
+    return tuple(torch.randn(2, c, *hw) for c, hw in zip(widths, sizes))
+
+
+def test_all_levels_in_one_entry_each_with_its_own_tokens():
+    loss = _loss(channels=[4, 6], loss_weight=2.0)
+    S, T = _levels([4, 6]), _levels([4, 6], seed=1)
+    expected = sum(
+        2.0 * _reference(s, t,
+                         _tokens(loss, level).masks(t),
+                         _tokens(loss, level).token_weights(t))
+        for level, (s, t) in enumerate(zip(S, T)))
+    torch.testing.assert_close(loss(S, T), expected)
+
+
+def test_loads_consecutive_levels_of_a_stage_one_checkpoint(tmp_path):
+    path, state_dict = _stage_one_checkpoint(tmp_path / 'tokens.pth')
+    loss = MasKDLoss([4, 4], path, tokens_level=1)
+    for level in range(2):
+        torch.testing.assert_close(
+            _tokens(loss, level).tokens,
+            state_dict[f'receptive_tokens.{level + 1}.tokens'])
+
+
+def test_rejects_levels_that_do_not_match_its_channels():
+    loss = _loss(channels=[4, 4, 4])
+    with pytest.raises(ValueError, match='3 levels .* got 2 tensors'):
+        loss(_levels([4, 4]), _levels([4, 4]))
+
+
+def test_avatar_kd_masks_each_level_with_that_levels_tokens():
+    torch.manual_seed(0)
+    wrapped = AvatarKDLoss(
+        base_loss=dict(type='MasKDLoss', channels=[4, 6], tokens_ckpt=None),
+        num_avatars=3, uncertainty=None,
+        perturbation=dict(type='AvatarDropout', p=0.0))
+    S, T = _levels([4, 6]), _levels([4, 6], seed=1)
+    # p=0: every avatar is the teacher, so AKD is the plain loss
+    torch.testing.assert_close(wrapped(S, T), wrapped.base_loss(S, T))
+    with pytest.raises(ValueError, match='MasKDLoss has 2 levels'):
+        wrapped(S[:1], T[:1])
 
 
 def test_runs_inside_avatar_kd_loss():
