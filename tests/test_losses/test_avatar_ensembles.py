@@ -15,6 +15,7 @@ BASE_LOSSES = [
     dict(type='KLDivergence', tau=1.0, reduction='sum'),
     dict(type='KLDivergence', tau=1.0, reduction='mean'),
     dict(type='MGDLoss', alpha_mgd=0.5),
+    dict(type='PKDLoss', loss_weight=3.0),
     dict(type='DISTLoss', tau=2.0, inter_loss_weight=0.5,
          intra_loss_weight=2.0, loss_weight=1.5),
 ]
@@ -28,7 +29,7 @@ def per_avatar_loop(base_loss, student, avatars, weights):
     return total
 
 
-MAPS_ONLY = ('ChannelWiseDivergence', 'MGDLoss')
+MAPS_ONLY = ('ChannelWiseDivergence', 'MGDLoss', 'PKDLoss')
 CASES = [(cfg, shape) for cfg in BASE_LOSSES
          for shape in [(3, 5, 4, 6), (6, 7)]
          if len(shape) == 4 or cfg['type'] not in MAPS_ONLY]

@@ -13,9 +13,9 @@ target, and const keeps the value exact.
 - KL against a distribution (CWD, KLDivergence): with p_k = t(a_k),
   sum_k w_k KL(p_k || q) = -sum p_mean log q + sum_k w_k sum p_k log p_k.
 - Squared error (MGD): sum_k w_k |S - a_k|^2 = |S - a_mean|^2
-  + sum_k w_k |a_k - a_mean|^2.
+  + sum_k w_k |a_k - a_mean|^2; PKD is the same on channel-normalised maps.
 DIST's Pearson correlations are not linear in the target; its K avatars are
-batched along the avatar axis. These four forms, for MMRazor's losses, and
+batched along the avatar axis. These five forms, for MMRazor's losses, and
 those of akd's own losses are registered with ``avatar_form(LossType)``;
 a loss without one costs one call per avatar.
 """
@@ -24,7 +24,7 @@ from typing import Callable, Dict, Optional
 import torch
 import torch.nn.functional as F
 from mmrazor.models.losses import (ChannelWiseDivergence, DISTLoss,
-                                   KLDivergence, MGDLoss)
+                                   KLDivergence, MGDLoss, PKDLoss)
 from torch import Tensor, nn
 
 AVATAR_FORMS: Dict[type, Callable] = {}
@@ -117,6 +117,31 @@ def _mgd(loss: MGDLoss, preds_S: Tensor, avatars: Tensor,
     deviation = avatars - mean.unsqueeze(1)  # (N, K, C, H, W)
     spread = _weighted_dot(deviation, deviation, weights)
     return loss.alpha_mgd * (((preds_S - mean)**2).sum() + spread) / N
+
+
+def _channel_normalised(x: Tensor, channel_dim: int) -> Tensor:
+    """PKD's normalisation: each channel to zero mean and unit (unbiased)
+    std over the batch (dim 0) and positions (after ``channel_dim``), with
+    PKDLoss's epsilon; avatars ``(N, K, C, ...)`` each on their own."""
+    dims = [0, *range(channel_dim + 1, x.dim())]
+    mean = x.mean(dims, keepdim=True)
+    std = x.std(dims, keepdim=True)
+    return (x - mean) / (std + 1e-6)
+
+
+@avatar_form(PKDLoss)
+def _pkd(loss: PKDLoss, preds_S: Tensor, avatars: Tensor,
+         weights: Tensor) -> Tensor:
+    if preds_S.dim() != 4:
+        raise ValueError(
+            f'PKDLoss takes (N, C, H, W) maps, got {tuple(preds_S.shape)}.')
+    student = _channel_normalised(preds_S, channel_dim=1)  # (N, C, H, W)
+    normalised = _channel_normalised(avatars, channel_dim=2)  # per avatar
+    mean = _weighted_mean(normalised, weights)
+    deviation = normalised - mean.unsqueeze(1)
+    spread = _weighted_dot(deviation, deviation, weights)
+    squared = ((student - mean)**2).sum() + spread
+    return loss.loss_weight * squared / (2 * preds_S.numel())
 
 
 def _pearson(a: Tensor, b: Tensor, dim: int, eps: float = 1e-8) -> Tensor:
