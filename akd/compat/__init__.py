@@ -14,6 +14,7 @@ FIXES = (
     # the stack on today's PyTorch
     'mmrazor_quantization', 'safe_checkpoint_load', 'cpu_distributed',
     'model_scope', 'renamed_configs', 'torchvision_urls',
+    'mmdet_kd_teacher_config',
     # an extension: cfg_path may name a local config file
     'local_cfg_path',
     # guarded runs: mistakes stop at once with a message

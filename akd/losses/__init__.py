@@ -8,6 +8,7 @@ from .camkd import CAMKDLoss
 from .dense_dist import DenseDISTLoss
 from .dense_dkd import DenseDKDLoss
 from .dense_kl import DenseKLDivergence
+from .ld import LDLoss
 from .maskd import MasKDLoss
 from .nkd import NKDLoss, TFNKDLoss
 from .sp import SPLoss
@@ -16,6 +17,7 @@ from .zipf_ls import ZipfLSLoss
 
 __all__ = [
     'AvatarKDLoss', 'BAKELoss', 'BDKDLoss', 'CAMKDLoss', 'DenseDISTLoss',
-    'DenseDKDLoss', 'DenseKLDivergence', 'MasKDLoss', 'NKDLoss', 'SPLoss',
+    'DenseDKDLoss', 'DenseKLDivergence', 'LDLoss', 'MasKDLoss', 'NKDLoss',
+    'SPLoss',
     'TCSLoss', 'TFNKDLoss', 'ZipfLSLoss'
 ]

@@ -6,12 +6,13 @@ from .dense_crd import PooledCRDConnector
 from .level_connectors import LevelConnectors
 from .receptive_tokens import ReceptiveTokens
 from .recorders import (DetTargetLabelsRecorder, EnsembleOutputsRecorder,
-                        SegGtLabelsRecorder)
+                        LDRegionsRecorder, SegGtLabelsRecorder)
 from .teacher_ensemble import TeacherEnsemble
 
 __all__ = [
     'AvatarDropout', 'AvatarChannelDropout', 'AvatarSpatialDropout',
     'AvatarGaussianNoise', 'BiFPNSelfTeacher', 'DetTargetLabelsRecorder',
-    'EnsembleOutputsRecorder', 'LevelConnectors', 'PooledCRDConnector',
+    'EnsembleOutputsRecorder', 'LDRegionsRecorder', 'LevelConnectors',
+    'PooledCRDConnector',
     'ReceptiveTokens', 'SegGtLabelsRecorder', 'TeacherEnsemble'
 ]

@@ -17,6 +17,8 @@ SEG = osp.join(
     'pspnet-r18-w16-d8_toy-cityscapes.py')
 DET = osp.join(REPO, 'configs', 'dkd', 'dkd_logits_retina-r18-w32_'
                'retina-r18-w16_toy-coco.py')
+LD = osp.join(REPO, 'configs', 'ld',
+              'ld_gfl_gfl-r18-w32_gfl-r18-w16_toy-coco.py')
 
 
 def _build(path):
@@ -51,6 +53,24 @@ def test_det_labels_are_per_anchor_per_level():
         assert level_labels.shape == (N, H * W * AC // 80)
     every = torch.cat([x.reshape(-1) for x in labels])
     assert (every < 80).any() and (every == 80).any()  # positives and bg
+
+
+def test_ld_regions_are_the_gfl_labels_and_the_vlr_per_level():
+    model = _build(LD)
+    model.train()
+    inputs, samples = det_batch(model)
+    model(inputs, samples, mode='loss')
+    recorders = model.distiller.student_recorders.recorders
+    labels, vlr = recorders['regions'].get_record_data()
+    cls_scores = recorders['head'].get_record_data(data_idx=0)
+    assert len(labels) == len(vlr) == len(cls_scores) == 5
+    for level_labels, level_vlr, scores in zip(labels, vlr, cls_scores):
+        N, _, H, W = scores.shape
+        assert level_labels.shape == level_vlr.shape == (N, H * W)
+    every = torch.cat([x.reshape(-1) for x in vlr])
+    assert (every > 0).any() and (every >= 0).all() and (every <= 1).all()
+    positives = torch.cat([x.reshape(-1) for x in labels]) < 80
+    assert positives.any()
 
 
 def test_det_labels_name_the_method_a_head_never_called():

@@ -7,16 +7,24 @@ student's own head trains on, so a config needs no code:
     student_recorders=dict(gt_labels=dict(type='SegGtLabels'))  # mmseg
     student_recorders=dict(gt_labels=dict(type='DetTargetLabels'))  # mmdet
 
+(``LDRegions`` adds LD's valuable localization region to a GFL head's
+labels.)
+
 and the loss mapping ``gt_labels=dict(from_student=True,
 recorder='gt_labels')``. Both patch a head method only while the student
 runs (MMRazor's ``MethodOutputsRecorder``), so the teacher's call is not
 recorded.
 """
 import functools
+import inspect
 from typing import Any, Callable, List, Optional
 
+import torch
 from mmrazor.models.task_modules import MethodOutputsRecorder
 from mmrazor.registry import TASK_UTILS
+from torch import Tensor
+
+from ..task_modules import valuable_localization_region
 
 
 class _LabelsRecorder(MethodOutputsRecorder):
@@ -91,3 +99,68 @@ class DetTargetLabelsRecorder(_LabelsRecorder):
             return targets
 
         return wrap_method
+
+
+@TASK_UTILS.register_module()
+class LDRegionsRecorder(_LabelsRecorder):
+    """A GFL head's two LD regions per level: its ATSS labels and the VLR.
+
+    Records, from the student's ``GFLHead.get_targets``, a pair
+    ``(labels, vlr_weights)``, each one ``(N, H*W)`` tensor per level: the
+    assigned class per prior (background is ``num_classes``), whose
+    positives are LD's main distillation region, and the weight of each
+    prior in the valuable localization region
+    (:func:`akd.models.task_modules.valuable_localization_region`). Map
+    ``data_idx=0`` and ``data_idx=1`` to ``LDLoss``'s ``labels`` and
+    ``vlr_weights``.
+
+    Args:
+        source (str): The ``get_targets`` recorded. Defaults to mmdet's
+            ``GFLHead.get_targets`` (which returns the priors first).
+        topk (int): ATSS's candidates per level, as the head's assigner.
+            Defaults to 9.
+        alpha (float): The VLR's lower bound, a fraction of the ATSS
+            threshold. Defaults to 0.25.
+    """
+
+    def __init__(self,
+                 source: str = 'mmdet.models.dense_heads.gfl_head.GFLHead.'
+                 'get_targets',
+                 topk: int = 9,
+                 alpha: float = 0.25) -> None:
+        super().__init__(source)
+        self.topk = topk
+        self.alpha = alpha
+
+    def method_record_wrapper(self, orgin_method: Callable,
+                              data_buffer: List) -> Callable:
+        """Record the labels and the VLR weights of the targets."""
+        signature = inspect.signature(orgin_method)
+
+        @functools.wraps(orgin_method)
+        def wrap_method(*args, **kwargs):
+            targets = orgin_method(*args, **kwargs)
+            gt_instances = signature.bind(
+                *args, **kwargs).arguments['batch_gt_instances']
+            priors, labels = targets[0], targets[1]
+            with torch.no_grad():
+                vlr = self._vlr_weights(priors, gt_instances)
+            data_buffer.append((labels, vlr))
+            return targets
+
+        return wrap_method
+
+    def _vlr_weights(self, priors: List[Tensor],
+                     gt_instances: list) -> List[Tensor]:
+        """Per level ``(N, P_l)`` VLR weights of priors ``(N, P_l, 4)``."""
+        num_level_priors = [level.shape[1] for level in priors]
+        per_image = [
+            valuable_localization_region(
+                torch.cat([level[i] for level in priors]), num_level_priors,
+                gt.bboxes, self.topk, self.alpha)
+            for i, gt in enumerate(gt_instances)
+        ]
+        return [
+            torch.stack(level)
+            for level in zip(*(w.split(num_level_priors) for w in per_image))
+        ]

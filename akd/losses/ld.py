@@ -1,0 +1,141 @@
+"""Localization distillation on a GFL head's box-edge distributions.
+
+Zheng et al., "Localization Distillation for Dense Object Detection",
+CVPR 2022. https://arxiv.org/abs/2102.12252
+Official code (read, not copied): https://github.com/HikariTJU/LD; mmdet's
+``LDHead`` implements its main region only.
+"""
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+from mmrazor.registry import MODELS
+from torch import Tensor, nn
+
+from .utils.levels import Levels, as_levels, paired_levels
+from .utils.loss_args import check_non_negative, check_positive
+
+EDGES = 4  # left, top, right, bottom
+
+
+def edge_kl(preds_S: Tensor, preds_T: Tensor, tau: float) -> Tensor:
+    """Per prior, the sum over the 4 edges of tau^2 * KL(p_T || p_S) / B.
+
+    p = softmax(z / tau) over the B = reg_max + 1 bins of an edge, the KL
+    averaged over the bins as in mmdet's ``KnowledgeDistillationKLDivLoss``.
+
+    Args:
+        preds_S, preds_T (Tensor): GFL ``bbox_pred`` maps
+            ``(N, 4 * B, H, W)``, edge-major channels.
+
+    Returns:
+        Tensor: ``(N, H * W)``.
+    """
+    N, channels, H, W = preds_S.shape
+    bins = channels // EDGES
+    log_q = F.log_softmax(preds_S.reshape(N, EDGES, bins, H, W) / tau, dim=2)
+    log_p = F.log_softmax(preds_T.reshape(N, EDGES, bins, H, W) / tau, dim=2)
+    kl = (log_p.exp() * (log_p - log_q)).sum(dim=2)  # (N, 4, H, W)
+    return tau**2 * kl.sum(dim=1).flatten(1) / bins
+
+
+@MODELS.register_module()
+class LDLoss(nn.Module):
+    """LD: KL between the teacher's and the student's box-edge distributions.
+
+    A GFL head predicts each box edge as a distribution over B = reg_max + 1
+    bins. With l_i = sum_e tau^2/B * KL(softmax(z_T/tau) || softmax(z_S/tau))
+    at prior i (:func:`edge_kl`), on every level
+
+        L = loss_weight * sum_{i in pos} s_i * l_i / 4
+            + vlr_weight * sum_i v_i * l_i / 16,
+
+    where pos are the priors the student's ATSS assignment calls positive
+    (the main distillation region), s_i the student's detached highest
+    class score there (GFL's box-loss weight), and v_i the prior's IoU if it
+    lies in the valuable localization region, else 0 (``LDRegions``). As in
+    the official code and mmdet, the sums are not divided by the number of
+    priors. The teacher's distributions are detached. Defaults are the
+    paper's COCO setting (tau 10, weights 0.25). The official full method
+    adds a classification KD on the positives, not included here.
+
+    Args:
+        tau (float): Temperature of the edge distributions. Defaults to 10.
+        loss_weight (float): Weight of the main region. Defaults to 0.25.
+        vlr_weight (float): Weight of the valuable localization region;
+            0 distils the main region only, as mmdet's ``LDHead``.
+            Defaults to 0.25.
+
+    Example:
+        >>> import torch
+        >>> from akd.losses import LDLoss
+        >>> loss = LDLoss()
+        >>> bbox_S, bbox_T = torch.randn(2, 68, 4, 4), torch.randn(2, 68, 4, 4)
+        >>> cls_S = torch.randn(2, 80, 4, 4)
+        >>> labels = torch.full((2, 16), 80)  # background everywhere...
+        >>> labels[0, 5] = 3  # ...but one positive
+        >>> loss(bbox_S, bbox_T, cls_S, labels, torch.rand(2, 16)).shape
+        torch.Size([])
+    """
+
+    def __init__(self,
+                 tau: float = 10.0,
+                 loss_weight: float = 0.25,
+                 vlr_weight: float = 0.25):
+        super().__init__()
+        check_positive(self, 'tau', tau)
+        check_non_negative(self, 'loss_weight', loss_weight)
+        check_non_negative(self, 'vlr_weight', vlr_weight)
+        self.tau = tau
+        self.loss_weight = loss_weight
+        self.vlr_weight = vlr_weight
+
+    def forward(self,
+                preds_S: Levels,
+                preds_T: Levels,
+                cls_score_S: Levels,
+                labels: Levels,
+                vlr_weights: Optional[Levels] = None) -> Tensor:
+        """One level or a tuple of levels each.
+
+        Args:
+            preds_S, preds_T: GFL ``bbox_pred`` ``(N, 4 * B, H, W)``.
+            cls_score_S: The student's ``cls_score`` ``(N, C, H, W)``.
+            labels: Assigned class per prior ``(N, H * W)``, background
+                ``C`` (``LDRegions``, ``data_idx=0``).
+            vlr_weights: VLR weight per prior ``(N, H * W)``
+                (``LDRegions``, ``data_idx=1``); None with ``vlr_weight=0``.
+        """
+        levels_S, levels_T = paired_levels(self, preds_S, preds_T)
+        scores, level_labels = as_levels(cls_score_S), as_levels(labels)
+        vlr = (as_levels(vlr_weights) if vlr_weights is not None else
+               [None] * len(levels_S))
+        return sum(
+            self._level(*inputs)
+            for inputs in zip(levels_S, levels_T, scores, level_labels, vlr))
+
+    def _level(self, preds_S: Tensor, preds_T: Tensor, cls_score_S: Tensor,
+               labels: Tensor, vlr_weights: Optional[Tensor]) -> Tensor:
+        if preds_S.shape != preds_T.shape or preds_S.shape[1] % EDGES:
+            raise ValueError(
+                f'LDLoss: student bbox_pred {tuple(preds_S.shape)} and '
+                f'teacher bbox_pred {tuple(preds_T.shape)} must be the same '
+                '(N, 4 * (reg_max + 1), H, W): record bbox_head outputs '
+                '(data_idx=1) of two GFL heads with the same reg_max.')
+        kl = edge_kl(preds_S, preds_T.detach(), self.tau)  # (N, H*W)
+        num_classes = cls_score_S.shape[1]
+        positive = (labels >= 0) & (labels < num_classes)
+        with torch.no_grad():
+            score = cls_score_S.sigmoid().amax(dim=1).flatten(1)
+        loss = self.loss_weight * (kl * score * positive).sum() / EDGES
+        if self.vlr_weight:
+            if vlr_weights is None:
+                raise ValueError(
+                    'LDLoss: vlr_weight > 0 needs vlr_weights: map them from '
+                    "an LDRegions recorder (data_idx=1), or set vlr_weight=0.")
+            loss = loss + self.vlr_weight * (kl * vlr_weights).sum() / 16
+        return loss
+
+    def extra_repr(self) -> str:
+        return (f'tau={self.tau}, loss_weight={self.loss_weight}, '
+                f'vlr_weight={self.vlr_weight}')
