@@ -1,11 +1,13 @@
 """Plain student vs CWD vs AKD-CWD (K=1, K=4; bn, variance) on toy data.
 
-For toy COCO detection (RetinaNet, CWD on FPN; also MasKD, TCS and their
-AKD twins) and toy Cityscapes segmentation (PSPNet, CWD on logits), trains
-every variant for each seed with the teachers of `make demo` (trained first if
-absent), evaluates it and prints a markdown table of mean, sample std and
-the per-seed values. MasKD's receptive tokens come from its stage-1 config,
-run first if its checkpoint is absent. FRSKD and FRSKD with teacher-free
+For toy COCO detection (RetinaNet, CWD on FPN; also MasKD, TCS, PKD and
+their AKD twins), toy COCO detection with GFL heads (``det-gfl``: CWD, LD
+and AKD-LD, the GFL teacher trained as the demo's) and toy Cityscapes
+segmentation (PSPNet, CWD on logits), trains every variant for each seed
+with the teachers of `make demo` (trained first if absent), evaluates it and
+prints a markdown table of mean, sample std and the per-seed values.
+MasKD's receptive tokens come from its stage-1 config, run first if its
+checkpoint is absent. FRSKD and FRSKD with teacher-free
 AKD need no teacher, nor do the online distillations (DML, SwitOKD, BD-KD
 online), whose peers train together and are each evaluated, nor BAKE, nor
 the born-again chain (generations 1 and 2 after the plain student). Label
@@ -17,7 +19,7 @@ work_dirs/seed_study/born-again/<config>/seed<S>/) and are reused like the
 demo's.
 
     python tools/analysis/seed_study.py [--seeds 0 1 2] [--tasks det seg]
-        [--variants NAME ...]
+        [--variants NAME ...]       (tasks: det, seg, det-gfl)
 """
 import argparse
 import os
@@ -31,7 +33,7 @@ sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from akd.tooling.tool_runs import (ROOT, Run, evaluate, run_tool,  # noqa: E402
                                    train)
 
-from demo import TASKS  # noqa: E402
+from demo import TASKS, Task  # noqa: E402
 
 STUDY = osp.join('work_dirs', 'seed_study')
 CWD_CONFIGS = {
@@ -95,6 +97,16 @@ CWD_FROM_LS_TEACHER = ('configs/label-smoothing/cwd_logits_pspnet-r18-w32-'
                        'd8-ls_pspnet-r18-w16-d8_toy-cityscapes.py')
 TCS = 'configs/tcs/tcs_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
 AKD_TCS = 'configs/akd/akd-tcs_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
+PKD = 'configs/pkd/pkd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
+AKD_PKD = 'configs/akd/akd-pkd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
+GFL_PAIR = 'gfl-r18-w32_gfl-r18-w16_toy-coco'
+GFL_TASK = Task(
+    'toy COCO detection (GFL)', 'coco/bbox_mAP', 'LD',
+    Run('configs/toy_models/gfl_r18-w32_fpn_toy-coco.py', 800),
+    Run('configs/toy_models/gfl_r18-w16_fpn_toy-coco.py', 300),
+    Run(f'configs/ld/ld_gfl_{GFL_PAIR}.py', 300),
+    Run(f'configs/akd/akd-ld_gfl_{GFL_PAIR}.py', 300))
+STUDY_TASKS = {'det': TASKS[0], 'seg': TASKS[1], 'det-gfl': GFL_TASK}
 FRSKD_CONFIGS = {
     'det': ('configs/frskd/frskd_retina-r18-w16_toy-coco.py',
             'configs/frskd/frskd-akd_retina-r18-w16_toy-coco.py'),
@@ -103,8 +115,20 @@ FRSKD_CONFIGS = {
 }
 
 
+def gfl_variants(task) -> dict:
+    """The GFL distillations beside CWD on the same pair."""
+    return {
+        'student (GFL)': (task.student.config, []),
+        'CWD (GFL)': (f'configs/cwd/cwd_fpn_{GFL_PAIR}.py', []),
+        'LD': (task.base.config, []),
+        'AKD-LD K=4 variance': (task.akd.config, []),
+    }
+
+
 def variants(task_key: str, task) -> dict:
     """name -> (config, extra cfg-options) of the compared runs."""
+    if task_key == 'det-gfl':
+        return gfl_variants(task)
     akd = AKD_CONFIGS[task_key]
     compared = {
         'student': (task.student.config, []),
@@ -119,6 +143,8 @@ def variants(task_key: str, task) -> dict:
         compared['AKD-MasKD K=4 bn'] = (AKD_MASKD, [])
         compared['TCS'] = (TCS, [])
         compared['AKD-TCS K=4 variance'] = (AKD_TCS, [])
+        compared['PKD'] = (PKD, [])
+        compared['AKD-PKD K=4 variance'] = (AKD_PKD, [])
     frskd, frskd_akd = FRSKD_CONFIGS[task_key]
     compared['FRSKD'] = (frskd, [])
     compared['FRSKD+AKD K=4 variance'] = (frskd_akd, [])
@@ -189,15 +215,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument('--seeds', type=int, nargs='+', default=[0, 1, 2])
     parser.add_argument('--tasks', nargs='+', default=['det', 'seg'],
-                        choices=['det', 'seg'])
+                        choices=list(STUDY_TASKS))
     parser.add_argument('--variants', nargs='+',
                         help='only these variants (default: all)')
     args = parser.parse_args()
     os.chdir(ROOT)
     tables = []
-    for task_key, task in zip(('det', 'seg'), TASKS):
-        if task_key not in args.tasks:
-            continue
+    for task_key in args.tasks:
+        task = STUDY_TASKS[task_key]
         teacher_ckpt = train(task.teacher)
         rows = []
         for name, (config, options) in variants(task_key, task).items():
