@@ -1,4 +1,5 @@
 """akd's distillation algorithms (registered in MMRazor's ``MODELS``)."""
+from .crosskd_distill import CrossKDDistill
 from .frskd_distill import FRSKDDistill
 from .maskd_token_learning import MasKDTokenLearning
 from .mixkd_distill import MixKDDistill
@@ -6,6 +7,6 @@ from .multi_teacher_distill import MultiTeacherDistill
 from .online_distill import OnlineDistill
 
 __all__ = [
-    'FRSKDDistill', 'MasKDTokenLearning', 'MixKDDistill',
+    'CrossKDDistill', 'FRSKDDistill', 'MasKDTokenLearning', 'MixKDDistill',
     'MultiTeacherDistill', 'OnlineDistill'
 ]

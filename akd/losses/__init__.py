@@ -8,16 +8,18 @@ from .camkd import CAMKDLoss
 from .dense_dist import DenseDISTLoss
 from .dense_dkd import DenseDKDLoss
 from .dense_kl import DenseKLDivergence
+from .distribution_kd import DistributionKDLoss
 from .ld import LDLoss
 from .maskd import MasKDLoss
 from .nkd import NKDLoss, TFNKDLoss
+from .quality_focal_kd import QualityFocalKDLoss
 from .sp import SPLoss
 from .tcs import TCSLoss
 from .zipf_ls import ZipfLSLoss
 
 __all__ = [
     'AvatarKDLoss', 'BAKELoss', 'BDKDLoss', 'CAMKDLoss', 'DenseDISTLoss',
-    'DenseDKDLoss', 'DenseKLDivergence', 'LDLoss', 'MasKDLoss', 'NKDLoss',
-    'SPLoss',
+    'DenseDKDLoss', 'DenseKLDivergence', 'DistributionKDLoss', 'LDLoss',
+    'MasKDLoss', 'NKDLoss', 'QualityFocalKDLoss', 'SPLoss',
     'TCSLoss', 'TFNKDLoss', 'ZipfLSLoss'
 ]

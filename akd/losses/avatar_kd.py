@@ -25,13 +25,15 @@ from .utils.levels import loss_of_level, paired_levels
 UNCERTAINTY_MODES = ('bn', 'variance', None)
 
 
-def _level_inputs(inputs: Dict, level: int, num_levels: int) -> Dict:
+def _level_inputs(inputs: Dict, level: int, num_levels: int,
+                  whole: Sequence[str] = ()) -> Dict:
     """The further inputs of one level: sequences of one tensor per level
-    (per-anchor labels) are indexed; anything else (data samples) is
-    passed whole."""
+    (per-anchor labels) are indexed, unless the base loss names them in
+    ``whole_inputs`` (it reads every level, e.g. to count positives);
+    anything else (data samples) is passed whole."""
     return {
-        key: value[level] if isinstance(value, (list, tuple))
-        and len(value) == num_levels
+        key: value[level] if key not in whole
+        and isinstance(value, (list, tuple)) and len(value) == num_levels
         and all(isinstance(v, Tensor) for v in value) else value
         for key, value in inputs.items()
     }
@@ -62,8 +64,9 @@ class AvatarKDLoss(nn.Module):
     (``avatar_ensembles``). Tuples of tensors (FPN levels) are distilled
     level by level and the losses summed, so one entry covers a whole neck;
     a further input given per level (a sequence as long as the levels, such
-    as per-anchor labels) is split with them, and a ``PerLevelLoss`` (MasKD)
-    distils each level with its own loss. Several teachers' tensors (a
+    as per-anchor labels) is split with them unless the base loss lists it
+    in ``whole_inputs``, and a ``PerLevelLoss`` (MasKD) distils each level
+    with its own loss. Several teachers' tensors (a
     ``PerTeacher`` list, as ``EnsembleOutputs`` records for ``CAMKDLoss``)
     give ensemble avatars: avatar k holds every teacher's k-th avatar, with
     u_k the mean of their uncertainties.
@@ -146,8 +149,9 @@ class AvatarKDLoss(nn.Module):
                     preds_T[0], Sequence):  # teachers of levels
                 preds_T = [PerTeacher(t) for t in zip(*preds_T)]
             pairs = list(zip(*paired_levels(self, preds_S, preds_T)))
+            whole = getattr(self.base_loss, 'whole_inputs', ())
             level_inputs = [
-                _level_inputs(inputs, level, len(pairs))
+                _level_inputs(inputs, level, len(pairs), whole)
                 for level in range(len(pairs))
             ]
         else:

@@ -73,6 +73,18 @@ def test_ld_regions_are_the_gfl_labels_and_the_vlr_per_level():
     assert positives.any()
 
 
+def test_det_labels_of_a_gfl_head_are_its_labels_not_its_priors():
+    model = _build(osp.join(REPO, 'configs', 'crosskd', 'crosskd_gfl_'
+                            'gfl-r18-w32_gfl-r18-w16_toy-coco.py'))
+    model.train()
+    inputs, samples = det_batch(model)
+    model(inputs, samples, mode='loss')
+    labels = model.distiller.student_recorders.recorders[
+        'gt_labels'].get_record_data()
+    assert len(labels) == 5
+    assert all(not x.is_floating_point() and x.dim() == 2 for x in labels)
+
+
 def test_det_labels_name_the_method_a_head_never_called():
     recorder = TASK_UTILS.build(
         dict(_scope_='mmrazor', type='DetTargetLabelsRecorder'))

@@ -68,9 +68,9 @@ class SegGtLabelsRecorder(_LabelsRecorder):
 class DetTargetLabelsRecorder(_LabelsRecorder):
     """A dense head's assigned class per anchor/point, one tensor per level.
 
-    Records the first output of the head's ``get_targets``: for
-    ``AnchorHead`` (RetinaNet, ...) ``(N, H*W*A)`` labels per level, for
-    ``FCOSHead`` ``(N*H*W, )`` per level; background is label
+    Records the labels among the outputs of the head's ``get_targets``:
+    for ``AnchorHead`` (RetinaNet, GFL, ...) ``(N, H*W*A)`` labels per
+    level, for ``FCOSHead`` ``(N*H*W, )`` per level; background is label
     ``num_classes``, so label-based losses use the positive anchors (the
     sigmoid heads have no background logit to distil against).
 
@@ -78,7 +78,7 @@ class DetTargetLabelsRecorder(_LabelsRecorder):
         source (str): The ``get_targets`` recorded. Defaults to mmdet's
             ``AnchorHead.get_targets``; use
             ``'mmdet.models.dense_heads.fcos_head.FCOSHead.get_targets'``
-            for FCOS.
+            for FCOS, ``'...gfl_head.GFLHead.get_targets'`` for GFL.
     """
 
     hint = (", e.g. source='mmdet.models.dense_heads.fcos_head.FCOSHead."
@@ -95,10 +95,19 @@ class DetTargetLabelsRecorder(_LabelsRecorder):
         @functools.wraps(orgin_method)
         def wrap_method(*args, **kwargs):
             targets = orgin_method(*args, **kwargs)
-            data_buffer.append(targets[0])
+            data_buffer.append(_labels(targets))
             return targets
 
         return wrap_method
+
+
+def _labels(targets: tuple) -> List[Tensor]:
+    """The per-level labels among a head's targets: the first list of
+    integer tensors (``GFLHead.get_targets`` puts its priors first)."""
+    return next(
+        part for part in targets if isinstance(part, (list, tuple)) and part
+        and all(torch.is_tensor(x) and not x.is_floating_point()
+                for x in part))
 
 
 @TASK_UTILS.register_module()

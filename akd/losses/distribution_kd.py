@@ -1,0 +1,65 @@
+"""CrossKD's box distillation on GFL heads: KL between box-edge
+distributions, weighted by the teacher's confidence.
+
+Wang et al., "CrossKD: Cross-Head Knowledge Distillation for Object
+Detection", CVPR 2024. https://arxiv.org/abs/2306.11369
+"""
+import torch
+from mmrazor.registry import MODELS
+from torch import Tensor, nn
+
+from .ld import edge_kl
+from .utils.levels import Levels, as_levels, paired_levels
+from .utils.loss_args import check_positive
+
+
+@MODELS.register_module()
+class DistributionKDLoss(nn.Module):
+    """KL between GFL box-edge distributions at every prior.
+
+    With KL_ie = KL(softmax(z_T/tau) || softmax(z_S/tau)) over the bins of
+    edge e at prior i (summed over bins) and w_i the teacher's detached
+    highest class score there,
+
+        L = loss_weight * tau^2 * sum_i w_i * sum_e KL_ie / 4 / sum_i w_i,
+
+    over the priors of every level. CrossKD distils its cross-head box
+    distributions this way (tau 1, weight 4).
+
+    Args:
+        tau (float): Temperature. Defaults to 1.
+        loss_weight (float): Scale of the loss. Defaults to 4.0.
+
+    Example:
+        >>> import torch
+        >>> from akd.losses import DistributionKDLoss
+        >>> loss = DistributionKDLoss()
+        >>> box_S, box_T = torch.randn(2, 68, 4, 4), torch.randn(2, 68, 4, 4)
+        >>> loss(box_S, box_T, torch.randn(2, 80, 4, 4)).shape
+        torch.Size([])
+    """
+
+    def __init__(self, tau: float = 1.0, loss_weight: float = 4.0):
+        super().__init__()
+        check_positive(self, 'tau', tau)
+        self.tau = tau
+        self.loss_weight = loss_weight
+
+    def forward(self, preds_S: Levels, preds_T: Levels,
+                cls_score_T: Levels) -> Tensor:
+        """Args: preds_S, preds_T: GFL ``bbox_pred`` ``(N, 4 * B, H, W)``;
+        cls_score_T: the teacher's ``cls_score`` ``(N, C, H, W)``; one
+        level or a tuple each."""
+        levels_S, levels_T = paired_levels(self, preds_S, preds_T)
+        weighted, total_weight = 0, 0
+        for s, t, scores in zip(levels_S, levels_T, as_levels(cls_score_T)):
+            bins = s.shape[1] // 4
+            kl = edge_kl(s, t.detach(), self.tau) * bins  # summed over bins
+            with torch.no_grad():
+                weight = scores.sigmoid().amax(dim=1).flatten(1)
+            weighted = weighted + (weight * kl).sum() / 4
+            total_weight = total_weight + weight.sum()
+        return self.loss_weight * weighted / total_weight.clamp_min(1e-6)
+
+    def extra_repr(self) -> str:
+        return f'tau={self.tau}, loss_weight={self.loss_weight}'

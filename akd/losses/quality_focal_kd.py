@@ -1,0 +1,97 @@
+"""Binary (per-class sigmoid) distillation of dense classification scores,
+modulated by the score gap: the classification KD of CrossKD and BCKD.
+
+Wang et al., "CrossKD: Cross-Head Knowledge Distillation for Object
+Detection", CVPR 2024 (https://arxiv.org/abs/2306.11369), and Yang et al.,
+"Bridging Cross-task Protocol Inconsistency for Distillation in Dense
+Object Detection", ICCV 2023 (https://arxiv.org/abs/2308.14286), after the
+quality focal loss of GFL (Li et al., NeurIPS 2020).
+"""
+from typing import Optional, Sequence
+
+import torch
+import torch.nn.functional as F
+from mmrazor.registry import MODELS
+from torch import Tensor, nn
+
+from .utils.levels import Levels, as_levels, paired_levels
+from .utils.loss_args import check_non_negative, check_num_classes
+
+
+@MODELS.register_module()
+class QualityFocalKDLoss(nn.Module):
+    """Each class score a binary target: the teacher's sigmoid.
+
+    With s = sigmoid(z_S), t = sigmoid(z_T) (detached) for every prior i
+    and class c of every level,
+
+        L = loss_weight / N_pos * sum_ic BCE(s_ic, t_ic) * |t_ic - s_ic|^beta,
+
+    BCE(s, t) = -t log s - (1 - t) log(1 - s), summed over all priors (not
+    only the positives) and normalised by N_pos, the number of priors the
+    student's assignment calls positive (at least 1), over all levels.
+
+    Under ``AvatarKDLoss``, which distils level by level, ``labels`` is
+    passed whole (``whole_inputs``), so every level is normalised by the
+    positives of all levels, as without it.
+
+    Args:
+        beta (float): Exponent of the modulating gap. Defaults to 1, as
+            CrossKD and BCKD.
+        loss_weight (float): Scale of the loss. Defaults to 1.0.
+        num_classes (int, optional): Classes C, to tell positives
+            (labels 0..C-1) from background in ``labels``; None takes the
+            logits' channels (one prior per position, as GFL). Defaults to
+            None.
+
+    Example:
+        >>> import torch
+        >>> from akd.losses import QualityFocalKDLoss
+        >>> loss = QualityFocalKDLoss()
+        >>> student = torch.randn(2, 80, 4, 4)
+        >>> teacher = torch.randn(2, 80, 4, 4)
+        >>> labels = torch.full((2, 16), 80)
+        >>> labels[0, :3] = 7  # three positive priors
+        >>> loss(student, teacher, labels).shape
+        torch.Size([])
+    """
+    whole_inputs = ('labels', )
+
+    def __init__(self,
+                 beta: float = 1.0,
+                 loss_weight: float = 1.0,
+                 num_classes: Optional[int] = None):
+        super().__init__()
+        check_non_negative(self, 'beta', beta)
+        check_num_classes(self, num_classes)
+        self.beta = beta
+        self.loss_weight = loss_weight
+        self.num_classes = num_classes
+
+    def forward(self, preds_S: Levels, preds_T: Levels,
+                labels: Levels) -> Tensor:
+        """Args: preds_S, preds_T: classification logits, one level or a
+        tuple; labels: the student's assigned class per prior, all levels
+        (``DetTargetLabels``)."""
+        levels_S, levels_T = paired_levels(self, preds_S, preds_T)
+        total = sum(self._gap_bce(s, t) for s, t in zip(levels_S, levels_T))
+        num_classes = self.num_classes or levels_S[0].shape[1]
+        return self.loss_weight * total / _positives(labels, num_classes)
+
+    def _gap_bce(self, preds_S: Tensor, preds_T: Tensor) -> Tensor:
+        target = preds_T.detach().sigmoid()
+        bce = F.binary_cross_entropy_with_logits(
+            preds_S, target, reduction='none')
+        gap = (target - preds_S.sigmoid()).abs()
+        return (bce * gap.pow(self.beta)).sum()
+
+    def extra_repr(self) -> str:
+        return (f'beta={self.beta}, loss_weight={self.loss_weight}, '
+                f'num_classes={self.num_classes}')
+
+
+def _positives(labels: Levels, num_classes: int) -> Tensor:
+    """Priors labelled 0..C-1 over every level, at least 1."""
+    counted: Sequence[Tensor] = as_levels(labels)
+    count = sum(((x >= 0) & (x < num_classes)).sum() for x in counted)
+    return torch.clamp(torch.as_tensor(count, dtype=torch.float32), min=1)

@@ -1,0 +1,112 @@
+"""CrossKD's losses against mmdet's quality focal loss and a loop."""
+import doctest
+import math
+
+import akd.losses.distribution_kd
+import akd.losses.quality_focal_kd
+import pytest
+import torch
+from akd.losses import AvatarKDLoss, DistributionKDLoss, QualityFocalKDLoss
+from mmdet.models.losses import QualityFocalLoss
+
+from tolerances import assert_close_float32
+
+C, BINS = 5, 17
+LEVELS = [(6, 5), (3, 3)]
+
+
+def _levels(channels, seed, scale=1.0):
+    torch.manual_seed(seed)
+    return tuple(torch.randn(2, channels, h, w) * scale for h, w in LEVELS)
+
+
+def _labels(seed=0):
+    torch.manual_seed(seed)
+    return tuple(
+        torch.where(
+            torch.rand(2, h * w) < 0.3, torch.randint(0, C, (2, h * w)),
+            torch.full((2, h * w), C)) for h, w in LEVELS)
+
+
+def _rows(x):
+    """(N, C, H, W) -> (N*H*W, C), mmdet's layout."""
+    return x.permute(0, 2, 3, 1).reshape(-1, x.shape[1])
+
+
+def test_quality_focal_kd_matches_mmdets_qfl_with_soft_targets():
+    S, T, labels = _levels(C, 0), _levels(C, 1, 2.0), _labels()
+    positives = sum(((x < C).sum() for x in labels))
+    qfl = QualityFocalLoss(use_sigmoid=True, beta=1.0, loss_weight=2.0)
+    expected = qfl(torch.cat([_rows(s) for s in S]),
+                   torch.cat([_rows(t) for t in T]).sigmoid(),
+                   avg_factor=float(positives))
+    assert_close_float32(
+        QualityFocalKDLoss(loss_weight=2.0)(S, T, labels), expected)
+
+
+def test_quality_focal_kd_gradient_reaches_only_the_student():
+    S = tuple(s.requires_grad_() for s in _levels(C, 0))
+    T = tuple(t.requires_grad_() for t in _levels(C, 1))
+    QualityFocalKDLoss()(S, T, _labels()).backward()
+    assert all(s.grad.abs().sum() > 0 for s in S)
+    assert all(t.grad is None for t in T)
+
+
+def test_quality_focal_kd_counts_positives_over_all_levels_under_akd():
+    S, T, labels = _levels(C, 0), _levels(C, 1), _labels()
+    wrapped = AvatarKDLoss(
+        base_loss=dict(type='QualityFocalKDLoss'), num_avatars=2,
+        uncertainty=None, perturbation=dict(type='AvatarDropout', p=0.0))
+    assert_close_float32(wrapped(S, T, labels), wrapped.base_loss(S, T,
+                                                                  labels))
+
+
+def _loop_distribution_kd(S, T, cls_T, tau, weight):
+    numerator, denominator = 0., 0.
+    for s, t, c in zip(S, T, cls_T):
+        N, _, H, W = s.shape
+        for n in range(N):
+            for y in range(H):
+                for x in range(W):
+                    w = c[n, :, y, x].double().sigmoid().max().item()
+                    kl = 0.
+                    for e in range(4):
+                        p = (t[n, e * BINS:(e + 1) * BINS, y, x].double() /
+                             tau).softmax(0)
+                        q = (s[n, e * BINS:(e + 1) * BINS, y, x].double() /
+                             tau).softmax(0)
+                        kl += sum(p[b] * math.log(p[b] / q[b])
+                                  for b in range(BINS))
+                    numerator += w * tau**2 * kl / 4
+                    denominator += w
+    return weight * numerator / denominator
+
+
+def test_distribution_kd_matches_a_loop_over_priors_edges_and_bins():
+    S, T, cls_T = _levels(4 * BINS, 0), _levels(4 * BINS, 1), _levels(C, 2)
+    expected = _loop_distribution_kd(S, T, cls_T, tau=2.0, weight=4.0)
+    assert_close_float32(
+        DistributionKDLoss(tau=2.0, loss_weight=4.0)(S, T, cls_T),
+        torch.tensor(float(expected)))
+
+
+def test_distribution_kd_is_zero_for_equal_distributions():
+    S, cls_T = _levels(4 * BINS, 0), _levels(C, 2)
+    assert DistributionKDLoss()(S, S, cls_T).abs() < 1e-6
+
+
+@pytest.mark.parametrize('loss, kwargs, match', [
+    (QualityFocalKDLoss, dict(beta=-1), 'beta must be >= 0'),
+    (QualityFocalKDLoss, dict(num_classes=1), 'num_classes must be'),
+    (DistributionKDLoss, dict(tau=0), 'tau must be > 0'),
+])
+def test_rejects_bad_arguments_naming_the_key(loss, kwargs, match):
+    with pytest.raises(ValueError, match=match):
+        loss(**kwargs)
+
+
+@pytest.mark.parametrize(
+    'module', [akd.losses.quality_focal_kd, akd.losses.distribution_kd])
+def test_docstring_example_runs(module):
+    result = doctest.testmod(module, verbose=False)
+    assert result.attempted > 0 and result.failed == 0
