@@ -4,6 +4,8 @@ distributions, weighted by the teacher's confidence.
 Wang et al., "CrossKD: Cross-Head Knowledge Distillation for Object
 Detection", CVPR 2024. https://arxiv.org/abs/2306.11369
 """
+from typing import Optional
+
 import torch
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
@@ -11,6 +13,12 @@ from torch import Tensor, nn
 from .ld import edge_kl
 from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_positive
+
+
+def _confidence(cls_score: Tensor) -> Tensor:
+    """The detached highest class probability per prior ``(N, H * W)``."""
+    with torch.no_grad():
+        return cls_score.sigmoid().amax(dim=1).flatten(1)
 
 
 @MODELS.register_module()
@@ -38,6 +46,7 @@ class DistributionKDLoss(nn.Module):
         >>> loss(box_S, box_T, torch.randn(2, 80, 4, 4)).shape
         torch.Size([])
     """
+    whole_inputs = ('all_cls_score_T', )
 
     def __init__(self, tau: float = 1.0, loss_weight: float = 4.0):
         super().__init__()
@@ -45,21 +54,32 @@ class DistributionKDLoss(nn.Module):
         self.tau = tau
         self.loss_weight = loss_weight
 
-    def forward(self, preds_S: Levels, preds_T: Levels,
-                cls_score_T: Levels) -> Tensor:
-        """Args: preds_S, preds_T: GFL ``bbox_pred`` ``(N, 4 * B, H, W)``;
-        cls_score_T: the teacher's ``cls_score`` ``(N, C, H, W)``; one
-        level or a tuple each."""
+    def forward(self,
+                preds_S: Levels,
+                preds_T: Levels,
+                cls_score_T: Levels,
+                all_cls_score_T: Optional[Levels] = None) -> Tensor:
+        """One level or a tuple of levels each.
+
+        Args:
+            preds_S, preds_T: GFL ``bbox_pred`` ``(N, 4 * B, H, W)``.
+            cls_score_T: The teacher's ``cls_score`` ``(N, C, H, W)``,
+                weighting each prior.
+            all_cls_score_T: The teacher's scores of every level, whose sum
+                of w_i normalises; defaults to ``cls_score_T``. Map it too
+                under ``AvatarKDLoss``, which splits ``cls_score_T`` by
+                level but passes this whole (``whole_inputs``).
+        """
         levels_S, levels_T = paired_levels(self, preds_S, preds_T)
-        weighted, total_weight = 0, 0
+        weighted = 0
         for s, t, scores in zip(levels_S, levels_T, as_levels(cls_score_T)):
             bins = s.shape[1] // 4
             kl = edge_kl(s, t.detach(), self.tau) * bins  # summed over bins
-            with torch.no_grad():
-                weight = scores.sigmoid().amax(dim=1).flatten(1)
-            weighted = weighted + (weight * kl).sum() / 4
-            total_weight = total_weight + weight.sum()
-        return self.loss_weight * weighted / total_weight.clamp_min(1e-6)
+            weighted = weighted + (_confidence(scores) * kl).sum() / 4
+        normaliser = sum(
+            _confidence(scores).sum() for scores in as_levels(
+                cls_score_T if all_cls_score_T is None else all_cls_score_T))
+        return self.loss_weight * weighted / normaliser.clamp_min(1e-6)
 
     def extra_repr(self) -> str:
         return f'tau={self.tau}, loss_weight={self.loss_weight}'

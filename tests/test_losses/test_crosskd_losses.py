@@ -90,6 +90,16 @@ def test_distribution_kd_matches_a_loop_over_priors_edges_and_bins():
         torch.tensor(float(expected)))
 
 
+def test_distribution_kd_keeps_its_all_level_normaliser_under_akd():
+    S, T, cls_T = _levels(4 * BINS, 0), _levels(4 * BINS, 1), _levels(C, 2)
+    wrapped = AvatarKDLoss(
+        base_loss=dict(type='DistributionKDLoss'), num_avatars=2,
+        uncertainty=None, perturbation=dict(type='AvatarDropout', p=0.0))
+    assert_close_float32(
+        wrapped(S, T, cls_T, all_cls_score_T=cls_T),
+        wrapped.base_loss(S, T, cls_T))
+
+
 def test_distribution_kd_is_zero_for_equal_distributions():
     S, cls_T = _levels(4 * BINS, 0), _levels(C, 2)
     assert DistributionKDLoss()(S, S, cls_T).abs() < 1e-6

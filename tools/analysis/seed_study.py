@@ -1,11 +1,12 @@
 """Plain student vs CWD vs AKD-CWD (K=1, K=4; bn, variance) on toy data.
 
 For toy COCO detection (RetinaNet, CWD on FPN; also MasKD, TCS, PKD and
-their AKD twins), toy COCO detection with GFL heads (``det-gfl``: CWD, LD
-and AKD-LD, the GFL teacher trained as the demo's) and toy Cityscapes
-segmentation (PSPNet, CWD on logits), trains every variant for each seed
-with the teachers of `make demo` (trained first if absent), evaluates it and
-prints a markdown table of mean, sample std and the per-seed values.
+their AKD twins), toy COCO detection with GFL heads (``det-gfl``: CWD, LD,
+CrossKD and their AKD twins, the GFL teacher trained as the demo's) and
+toy Cityscapes segmentation (PSPNet, CWD on logits), trains every variant
+for each seed with the teachers of `make demo` (trained first if absent),
+evaluates it and prints a markdown table of mean, sample std and the
+per-seed values.
 MasKD's receptive tokens come from its stage-1 config, run first if its
 checkpoint is absent. FRSKD and FRSKD with teacher-free
 AKD need no teacher, nor do the online distillations (DML, SwitOKD, BD-KD
@@ -122,6 +123,9 @@ def gfl_variants(task) -> dict:
         'CWD (GFL)': (f'configs/cwd/cwd_fpn_{GFL_PAIR}.py', []),
         'LD': (task.base.config, []),
         'AKD-LD K=4 variance': (task.akd.config, []),
+        'CrossKD': (f'configs/crosskd/crosskd_gfl_{GFL_PAIR}.py', []),
+        'AKD-CrossKD K=4 variance': (
+            f'configs/akd/akd-crosskd_gfl_{GFL_PAIR}.py', []),
     }
 
 

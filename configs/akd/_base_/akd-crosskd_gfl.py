@@ -1,0 +1,32 @@
+# AKD-CrossKD on GFL heads: the CrossKD twin (configs/crosskd/_base_/
+# crosskd_gfl.py) with both losses wrapped in AvatarKDLoss, which perturbs
+# the teacher's predictions the cross head is distilled to, level by level:
+# K=4 dropout avatars of the teacher's class logits and of its box-edge
+# logits, weighted by the paper's uncertainty factor ('variance'). The box
+# loss keeps its normaliser over every level (all_cls_score_T).
+_base_ = '../../crosskd/_base_/crosskd_gfl.py'
+model = dict(
+    distiller=dict(
+        distill_losses=dict(
+            loss_cross_cls=dict(
+                _delete_=True,
+                type='AvatarKDLoss',
+                base_loss=dict(
+                    type='QualityFocalKDLoss', beta=1.0, loss_weight=1.0),
+                num_avatars=4,
+                perturbation=dict(type='AvatarDropout', p=0.1),
+                uncertainty='variance',
+                log_name='akd_cls'),
+            loss_cross_box=dict(
+                _delete_=True,
+                type='AvatarKDLoss',
+                base_loss=dict(
+                    type='DistributionKDLoss', tau=1.0, loss_weight=4.0),
+                num_avatars=4,
+                perturbation=dict(type='AvatarDropout', p=0.1),
+                uncertainty='variance',
+                log_name='akd_box')),
+        loss_forward_mappings=dict(
+            loss_cross_box=dict(
+                all_cls_score_T=dict(
+                    from_student=False, recorder='head', data_idx=0)))))
