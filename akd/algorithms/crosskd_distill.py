@@ -58,6 +58,7 @@ class CrossKDDistill(SingleTeacherDistill):
         kwargs: ``SingleTeacherDistill``'s arguments. The distiller needs
             ``student_recorders.cross_head=dict(type='CrossHeadOutputs')``.
     """
+    has_mmrazor_step = False  # no CrossKD in MMRazor: nothing to compare
 
     def __init__(self,
                  cross_head: Optional[dict] = None,

@@ -10,6 +10,8 @@ this prints in one interleaved run the median time and peak memory of:
   one step first);
 - (c) MMRazor's step, its own ``loss`` (teacher in ``loss`` mode, or
   ``extract_feat`` under ``FpnTeacherDistill``), teacher in float32;
+  none for algorithms MMRazor lacks (``has_mmrazor_step = False``, such as
+  ``CrossKDDistill``);
 - (d) akd's step;
 - (e) the distillation losses alone (connectors, losses and their
   backward, on records of one step), what d adds to a+b at the least;
@@ -141,7 +143,11 @@ class Bench:
         return record
 
     def parts(self) -> Tuple[str, ...]:
-        return PARTS if self.distills else ('a', 'd')
+        if not self.distills:
+            return ('a', 'd')
+        if not getattr(type(self.model), 'has_mmrazor_step', True):
+            return tuple(part for part in PARTS if part != 'c')
+        return PARTS
 
     def run(self, part: str) -> None:
         """One step of ``part``; gradients are dropped, weights kept."""
