@@ -4,6 +4,7 @@ from . import label_smoothing  # noqa: F401  (registers in mmseg, mmdet)
 from .avatar_kd import AvatarKDLoss
 from .bake import BAKELoss
 from .bdkd import BDKDLoss
+from .box_iou_kd import BoxIoUKDLoss
 from .camkd import CAMKDLoss
 from .dense_dist import DenseDISTLoss
 from .dense_dkd import DenseDKDLoss
@@ -18,8 +19,8 @@ from .tcs import TCSLoss
 from .zipf_ls import ZipfLSLoss
 
 __all__ = [
-    'AvatarKDLoss', 'BAKELoss', 'BDKDLoss', 'CAMKDLoss', 'DenseDISTLoss',
-    'DenseDKDLoss', 'DenseKLDivergence', 'DistributionKDLoss', 'LDLoss',
-    'MasKDLoss', 'NKDLoss', 'QualityFocalKDLoss', 'SPLoss',
-    'TCSLoss', 'TFNKDLoss', 'ZipfLSLoss'
+    'AvatarKDLoss', 'BAKELoss', 'BDKDLoss', 'BoxIoUKDLoss', 'CAMKDLoss',
+    'DenseDISTLoss', 'DenseDKDLoss', 'DenseKLDivergence',
+    'DistributionKDLoss', 'LDLoss', 'MasKDLoss', 'NKDLoss',
+    'QualityFocalKDLoss', 'SPLoss', 'TCSLoss', 'TFNKDLoss', 'ZipfLSLoss'
 ]

@@ -76,7 +76,7 @@ class QualityFocalKDLoss(nn.Module):
         levels_S, levels_T = paired_levels(self, preds_S, preds_T)
         total = sum(self._gap_bce(s, t) for s, t in zip(levels_S, levels_T))
         num_classes = self.num_classes or levels_S[0].shape[1]
-        return self.loss_weight * total / _positives(labels, num_classes)
+        return self.loss_weight * total / count_positives(labels, num_classes)
 
     def _gap_bce(self, preds_S: Tensor, preds_T: Tensor) -> Tensor:
         target = preds_T.detach().sigmoid()
@@ -90,7 +90,7 @@ class QualityFocalKDLoss(nn.Module):
                 f'num_classes={self.num_classes}')
 
 
-def _positives(labels: Levels, num_classes: int) -> Tensor:
+def count_positives(labels: Levels, num_classes: int) -> Tensor:
     """Priors labelled 0..C-1 over every level, at least 1."""
     counted: Sequence[Tensor] = as_levels(labels)
     count = sum(((x >= 0) & (x < num_classes)).sum() for x in counted)

@@ -2,7 +2,7 @@
 
 For toy COCO detection (RetinaNet, CWD on FPN; also MasKD, TCS, PKD and
 their AKD twins), toy COCO detection with GFL heads (``det-gfl``: CWD, LD,
-CrossKD and their AKD twins, the GFL teacher trained as the demo's) and
+CrossKD, BCKD and their AKD twins, the GFL teacher trained as the demo's) and
 toy Cityscapes segmentation (PSPNet, CWD on logits), trains every variant
 for each seed with the teachers of `make demo` (trained first if absent),
 evaluates it and prints a markdown table of mean, sample std and the
@@ -126,6 +126,9 @@ def gfl_variants(task) -> dict:
         'CrossKD': (f'configs/crosskd/crosskd_gfl_{GFL_PAIR}.py', []),
         'AKD-CrossKD K=4 variance': (
             f'configs/akd/akd-crosskd_gfl_{GFL_PAIR}.py', []),
+        'BCKD': (f'configs/bckd/bckd_gfl_{GFL_PAIR}.py', []),
+        'AKD-BCKD K=4 variance': (f'configs/akd/akd-bckd_gfl_{GFL_PAIR}.py',
+                                  []),
     }
 
 

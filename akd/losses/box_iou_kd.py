@@ -1,0 +1,103 @@
+"""BCKD's IoU-based localization distillation on GFL heads.
+
+Yang et al., "Bridging Cross-task Protocol Inconsistency for Distillation
+in Dense Object Detection", ICCV 2023. https://arxiv.org/abs/2308.14286
+Official code (read, not copied): https://github.com/TinyTigerPan/BCKD
+"""
+import torch
+from mmdet.structures.bbox import bbox_overlaps
+from mmrazor.registry import MODELS
+from torch import Tensor, nn
+
+from .quality_focal_kd import count_positives
+from .utils.levels import Levels, as_levels, paired_levels
+from .utils.loss_args import check_non_negative
+
+
+def edge_distances(bbox_pred: Tensor) -> Tensor:
+    """GFL's expected distance of each box edge, in stride units:
+    sum_b b * softmax(z)_b over the B bins. ``(N, 4 * B, H, W)`` ->
+    ``(N * H * W, 4)`` (left, top, right, bottom)."""
+    N, channels, H, W = bbox_pred.shape
+    bins = channels // 4
+    probs = bbox_pred.reshape(N, 4, bins, H, W).softmax(dim=2)
+    positions = torch.arange(bins, dtype=probs.dtype, device=probs.device)
+    distances = torch.einsum('nebhw,b->nhwe', probs, positions)
+    return distances.reshape(-1, 4)
+
+
+def centred_boxes(distances: Tensor) -> Tensor:
+    """Boxes (x1, y1, x2, y2) around a prior at the origin."""
+    left, top, right, bottom = distances.unbind(dim=1)
+    return torch.stack([-left, -top, right, bottom], dim=1)
+
+
+@MODELS.register_module()
+class BoxIoUKDLoss(nn.Module):
+    """1 - GIoU between the student's and the teacher's boxes at every prior.
+
+    Both boxes are GFL's expected box-edge distances around the same prior;
+    GIoU does not change with translation or scale, so they are compared
+    around the origin in stride units. Each prior i is weighted by the
+    largest gap between the teacher's and the student's class
+    probabilities, w_i = max_c |sigmoid(z_T,ic) - sigmoid(z_S,ic)|
+    (detached), where the two disagree on what is there:
+
+        L = loss_weight / N_pos * sum_i w_i * (1 - GIoU(b_S,i, b_T,i)),
+
+    over every prior of every level, N_pos the student's positives (at
+    least 1). The teacher's boxes are detached. BCKD's COCO weight is 4.
+    (The official code skips the levels of a batch that have no positive;
+    here every level counts.)
+
+    Under ``AvatarKDLoss`` the avatars perturb the teacher's box logits;
+    ``labels`` is passed whole, so N_pos counts every level.
+
+    Args:
+        loss_weight (float): Scale of the loss. Defaults to 4.0.
+
+    Example:
+        >>> import torch
+        >>> from akd.losses import BoxIoUKDLoss
+        >>> loss = BoxIoUKDLoss()
+        >>> box_S, box_T = torch.randn(2, 68, 4, 4), torch.randn(2, 68, 4, 4)
+        >>> cls_S, cls_T = torch.randn(2, 80, 4, 4), torch.randn(2, 80, 4, 4)
+        >>> labels = torch.full((2, 16), 80)
+        >>> labels[1, 4] = 2
+        >>> loss(box_S, box_T, cls_S, cls_T, labels).shape
+        torch.Size([])
+    """
+    whole_inputs = ('labels', )
+
+    def __init__(self, loss_weight: float = 4.0):
+        super().__init__()
+        check_non_negative(self, 'loss_weight', loss_weight)
+        self.loss_weight = loss_weight
+
+    def forward(self, preds_S: Levels, preds_T: Levels, cls_score_S: Levels,
+                cls_score_T: Levels, labels: Levels) -> Tensor:
+        """One level or a tuple of levels each.
+
+        Args:
+            preds_S, preds_T: GFL ``bbox_pred`` ``(N, 4 * B, H, W)``.
+            cls_score_S, cls_score_T: ``cls_score`` ``(N, C, H, W)``.
+            labels: The student's assigned class per prior, all levels
+                (``DetTargetLabels``), for N_pos.
+        """
+        levels_S, levels_T = paired_levels(self, preds_S, preds_T)
+        total = 0
+        for s, t, cls_S, cls_T in zip(levels_S, levels_T,
+                                      as_levels(cls_score_S),
+                                      as_levels(cls_score_T)):
+            boxes_S = centred_boxes(edge_distances(s))
+            with torch.no_grad():
+                boxes_T = centred_boxes(edge_distances(t))
+                gap = (cls_T.sigmoid() - cls_S.sigmoid()).abs().amax(dim=1)
+            giou = bbox_overlaps(boxes_S, boxes_T, mode='giou',
+                                 is_aligned=True)
+            total = total + (gap.reshape(-1) * (1 - giou)).sum()
+        num_classes = as_levels(cls_score_S)[0].shape[1]
+        return self.loss_weight * total / count_positives(labels, num_classes)
+
+    def extra_repr(self) -> str:
+        return f'loss_weight={self.loss_weight}'

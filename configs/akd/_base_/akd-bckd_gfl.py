@@ -1,0 +1,25 @@
+# AKD-BCKD on GFL heads: the BCKD twin (configs/bckd/_base_/bckd_gfl.py)
+# with both losses wrapped in AvatarKDLoss, which perturbs the teacher's
+# class logits and box-edge logits level by level: K=4 dropout avatars
+# weighted by the paper's uncertainty factor ('variance').
+_base_ = '../../bckd/_base_/bckd_gfl.py'
+model = dict(
+    distiller=dict(
+        distill_losses=dict(
+            loss_bckd_cls=dict(
+                _delete_=True,
+                type='AvatarKDLoss',
+                base_loss=dict(
+                    type='QualityFocalKDLoss', beta=1.0, loss_weight=1.0),
+                num_avatars=4,
+                perturbation=dict(type='AvatarDropout', p=0.1),
+                uncertainty='variance',
+                log_name='akd_cls'),
+            loss_bckd_iou=dict(
+                _delete_=True,
+                type='AvatarKDLoss',
+                base_loss=dict(type='BoxIoUKDLoss', loss_weight=4.0),
+                num_avatars=4,
+                perturbation=dict(type='AvatarDropout', p=0.1),
+                uncertainty='variance',
+                log_name='akd_box'))))

@@ -1,0 +1,89 @@
+"""BCKD's IoU distillation against mmdet's GFL decoding and GIoU loss."""
+import doctest
+
+import akd.losses.box_iou_kd
+import torch
+from akd.losses import AvatarKDLoss, BoxIoUKDLoss
+from mmdet.models.dense_heads.gfl_head import Integral
+from mmdet.models.losses import GIoULoss
+from mmdet.structures.bbox import distance2bbox
+
+from tolerances import assert_close_float32
+
+C, BINS = 5, 17
+LEVELS = [(6, 5), (3, 3)]
+
+
+def _levels(channels, seed, scale=1.0):
+    torch.manual_seed(seed)
+    return tuple(torch.randn(2, channels, h, w) * scale for h, w in LEVELS)
+
+
+def _labels():
+    torch.manual_seed(3)
+    return tuple(
+        torch.where(
+            torch.rand(2, h * w) < 0.3, torch.randint(0, C, (2, h * w)),
+            torch.full((2, h * w), C)) for h, w in LEVELS)
+
+
+def _rows(x):
+    return x.permute(0, 2, 3, 1).reshape(-1, x.shape[1])
+
+
+def _mmdet_reference(box_S, box_T, cls_S, cls_T, labels, weight):
+    """Boxes decoded as GFLHead does, around priors anywhere (GIoU ignores
+    where), then mmdet's GIoULoss weighted by the class-score gap."""
+    integral = Integral(reg_max=BINS - 1)
+    loss = GIoULoss(loss_weight=weight)
+    decoded, gaps = [], []
+    for s, t, c_s, c_t in zip(box_S, box_T, cls_S, cls_T):
+        points = torch.rand(_rows(s).shape[0], 2) * 50
+        decoded.append((distance2bbox(points, integral(_rows(s))),
+                        distance2bbox(points, integral(_rows(t)))))
+        gaps.append((_rows(c_t).sigmoid() -
+                     _rows(c_s).sigmoid()).abs().max(dim=1)[0])
+    positives = float(sum((x < C).sum() for x in labels))
+    return loss(torch.cat([d[0] for d in decoded]),
+                torch.cat([d[1] for d in decoded]),
+                weight=torch.cat(gaps), avg_factor=positives)
+
+
+def test_matches_mmdets_gfl_decoding_and_giou_loss():
+    box_S, box_T = _levels(4 * BINS, 0), _levels(4 * BINS, 1, 2.0)
+    cls_S, cls_T, labels = _levels(C, 2), _levels(C, 4), _labels()
+    assert_close_float32(
+        BoxIoUKDLoss(loss_weight=4.0)(box_S, box_T, cls_S, cls_T, labels),
+        _mmdet_reference(box_S, box_T, cls_S, cls_T, labels, 4.0),
+        ulps=64)
+
+
+def test_gradient_reaches_only_the_students_boxes():
+    box_S = tuple(x.requires_grad_() for x in _levels(4 * BINS, 0))
+    box_T = tuple(x.requires_grad_() for x in _levels(4 * BINS, 1))
+    cls_S = tuple(x.requires_grad_() for x in _levels(C, 2))
+    BoxIoUKDLoss()(box_S, box_T, cls_S, _levels(C, 4), _labels()).backward()
+    assert all(x.grad.abs().sum() > 0 for x in box_S)
+    assert all(x.grad is None for x in (*box_T, *cls_S))
+
+
+def test_zero_when_the_boxes_or_the_scores_agree():
+    box_S, cls_S = _levels(4 * BINS, 0), _levels(C, 2)
+    assert BoxIoUKDLoss()(box_S, box_S, cls_S, _levels(C, 4),
+                          _labels()).abs() < 1e-5
+    assert BoxIoUKDLoss()(box_S, _levels(4 * BINS, 1), cls_S, cls_S,
+                          _labels()) == 0
+
+
+def test_counts_positives_over_all_levels_under_akd():
+    inputs = (_levels(4 * BINS, 0), _levels(4 * BINS, 1), _levels(C, 2),
+              _levels(C, 4), _labels())
+    wrapped = AvatarKDLoss(
+        base_loss=dict(type='BoxIoUKDLoss'), num_avatars=2,
+        uncertainty=None, perturbation=dict(type='AvatarDropout', p=0.0))
+    assert_close_float32(wrapped(*inputs), wrapped.base_loss(*inputs))
+
+
+def test_docstring_example_runs():
+    result = doctest.testmod(akd.losses.box_iou_kd, verbose=False)
+    assert result.attempted > 0 and result.failed == 0
