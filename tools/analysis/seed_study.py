@@ -122,6 +122,9 @@ def gfl_variants(task) -> dict:
         'student (GFL)': (task.student.config, []),
         'CWD (GFL)': (f'configs/cwd/cwd_fpn_{GFL_PAIR}.py', []),
         'LD': (task.base.config, []),
+        'LD main region only': (
+            task.base.config,
+            ['model.distiller.distill_losses.loss_ld.vlr_weight=0']),
         'AKD-LD K=4 variance': (task.akd.config, []),
         'CrossKD': (f'configs/crosskd/crosskd_gfl_{GFL_PAIR}.py', []),
         'AKD-CrossKD K=4 variance': (
