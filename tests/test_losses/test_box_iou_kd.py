@@ -8,23 +8,10 @@ from mmdet.models.dense_heads.gfl_head import Integral
 from mmdet.models.losses import GIoULoss
 from mmdet.structures.bbox import distance2bbox
 
+from dense_head_outputs import BINS, assigned_labels, head_levels
 from tolerances import assert_close_float32
 
-C, BINS = 5, 17
-LEVELS = [(6, 5), (3, 3)]
-
-
-def _levels(channels, seed, scale=1.0):
-    torch.manual_seed(seed)
-    return tuple(torch.randn(2, channels, h, w) * scale for h, w in LEVELS)
-
-
-def _labels():
-    torch.manual_seed(3)
-    return tuple(
-        torch.where(
-            torch.rand(2, h * w) < 0.3, torch.randint(0, C, (2, h * w)),
-            torch.full((2, h * w), C)) for h, w in LEVELS)
+C = 5
 
 
 def _rows(x):
@@ -50,8 +37,9 @@ def _mmdet_reference(box_S, box_T, cls_S, cls_T, labels, weight):
 
 
 def test_matches_mmdets_gfl_decoding_and_giou_loss():
-    box_S, box_T = _levels(4 * BINS, 0), _levels(4 * BINS, 1, 2.0)
-    cls_S, cls_T, labels = _levels(C, 2), _levels(C, 4), _labels()
+    box_S, box_T = head_levels(4 * BINS, 0), head_levels(4 * BINS, 1, 2.0)
+    cls_S, cls_T = head_levels(C, 2), head_levels(C, 4)
+    labels = assigned_labels(C)
     assert_close_float32(
         BoxIoUKDLoss(loss_weight=4.0)(box_S, box_T, cls_S, cls_T, labels),
         _mmdet_reference(box_S, box_T, cls_S, cls_T, labels, 4.0),
@@ -59,25 +47,27 @@ def test_matches_mmdets_gfl_decoding_and_giou_loss():
 
 
 def test_gradient_reaches_only_the_students_boxes():
-    box_S = tuple(x.requires_grad_() for x in _levels(4 * BINS, 0))
-    box_T = tuple(x.requires_grad_() for x in _levels(4 * BINS, 1))
-    cls_S = tuple(x.requires_grad_() for x in _levels(C, 2))
-    BoxIoUKDLoss()(box_S, box_T, cls_S, _levels(C, 4), _labels()).backward()
+    box_S = tuple(x.requires_grad_() for x in head_levels(4 * BINS, 0))
+    box_T = tuple(x.requires_grad_() for x in head_levels(4 * BINS, 1))
+    cls_S = tuple(x.requires_grad_() for x in head_levels(C, 2))
+    BoxIoUKDLoss()(box_S, box_T, cls_S, head_levels(C, 4),
+                   assigned_labels(C)).backward()
     assert all(x.grad.abs().sum() > 0 for x in box_S)
     assert all(x.grad is None for x in (*box_T, *cls_S))
 
 
 def test_zero_when_the_boxes_or_the_scores_agree():
-    box_S, cls_S = _levels(4 * BINS, 0), _levels(C, 2)
-    assert BoxIoUKDLoss()(box_S, box_S, cls_S, _levels(C, 4),
-                          _labels()).abs() < 1e-5
-    assert BoxIoUKDLoss()(box_S, _levels(4 * BINS, 1), cls_S, cls_S,
-                          _labels()) == 0
+    box_S, cls_S = head_levels(4 * BINS, 0), head_levels(C, 2)
+    assert BoxIoUKDLoss()(box_S, box_S, cls_S, head_levels(C, 4),
+                          assigned_labels(C)).abs() < 1e-5
+    assert BoxIoUKDLoss()(box_S, head_levels(4 * BINS, 1), cls_S, cls_S,
+                          assigned_labels(C)) == 0
 
 
 def test_counts_positives_over_all_levels_under_akd():
-    inputs = (_levels(4 * BINS, 0), _levels(4 * BINS, 1), _levels(C, 2),
-              _levels(C, 4), _labels())
+    inputs = (head_levels(4 * BINS, 0), head_levels(4 * BINS, 1),
+              head_levels(C, 2),
+              head_levels(C, 4), assigned_labels(C))
     wrapped = AvatarKDLoss(
         base_loss=dict(type='BoxIoUKDLoss'), num_avatars=2,
         uncertainty=None, perturbation=dict(type='AvatarDropout', p=0.0))

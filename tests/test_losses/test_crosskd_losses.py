@@ -9,23 +9,10 @@ import torch
 from akd.losses import AvatarKDLoss, DistributionKDLoss, QualityFocalKDLoss
 from mmdet.models.losses import QualityFocalLoss
 
+from dense_head_outputs import BINS, assigned_labels, head_levels
 from tolerances import assert_close_float32
 
-C, BINS = 5, 17
-LEVELS = [(6, 5), (3, 3)]
-
-
-def _levels(channels, seed, scale=1.0):
-    torch.manual_seed(seed)
-    return tuple(torch.randn(2, channels, h, w) * scale for h, w in LEVELS)
-
-
-def _labels(seed=0):
-    torch.manual_seed(seed)
-    return tuple(
-        torch.where(
-            torch.rand(2, h * w) < 0.3, torch.randint(0, C, (2, h * w)),
-            torch.full((2, h * w), C)) for h, w in LEVELS)
+C = 5
 
 
 def _rows(x):
@@ -34,7 +21,8 @@ def _rows(x):
 
 
 def test_quality_focal_kd_matches_mmdets_qfl_with_soft_targets():
-    S, T, labels = _levels(C, 0), _levels(C, 1, 2.0), _labels()
+    S, T = head_levels(C, 0), head_levels(C, 1, 2.0)
+    labels = assigned_labels(C)
     positives = sum(((x < C).sum() for x in labels))
     qfl = QualityFocalLoss(use_sigmoid=True, beta=1.0, loss_weight=2.0)
     expected = qfl(torch.cat([_rows(s) for s in S]),
@@ -45,15 +33,15 @@ def test_quality_focal_kd_matches_mmdets_qfl_with_soft_targets():
 
 
 def test_quality_focal_kd_gradient_reaches_only_the_student():
-    S = tuple(s.requires_grad_() for s in _levels(C, 0))
-    T = tuple(t.requires_grad_() for t in _levels(C, 1))
-    QualityFocalKDLoss()(S, T, _labels()).backward()
+    S = tuple(s.requires_grad_() for s in head_levels(C, 0))
+    T = tuple(t.requires_grad_() for t in head_levels(C, 1))
+    QualityFocalKDLoss()(S, T, assigned_labels(C)).backward()
     assert all(s.grad.abs().sum() > 0 for s in S)
     assert all(t.grad is None for t in T)
 
 
 def test_quality_focal_kd_counts_positives_over_all_levels_under_akd():
-    S, T, labels = _levels(C, 0), _levels(C, 1), _labels()
+    S, T, labels = head_levels(C, 0), head_levels(C, 1), assigned_labels(C)
     wrapped = AvatarKDLoss(
         base_loss=dict(type='QualityFocalKDLoss'), num_avatars=2,
         uncertainty=None, perturbation=dict(type='AvatarDropout', p=0.0))
@@ -83,7 +71,8 @@ def _loop_distribution_kd(S, T, cls_T, tau, weight):
 
 
 def test_distribution_kd_matches_a_loop_over_priors_edges_and_bins():
-    S, T, cls_T = _levels(4 * BINS, 0), _levels(4 * BINS, 1), _levels(C, 2)
+    S, T = head_levels(4 * BINS, 0), head_levels(4 * BINS, 1)
+    cls_T = head_levels(C, 2)
     expected = _loop_distribution_kd(S, T, cls_T, tau=2.0, weight=4.0)
     assert_close_float32(
         DistributionKDLoss(tau=2.0, loss_weight=4.0)(S, T, cls_T),
@@ -91,7 +80,8 @@ def test_distribution_kd_matches_a_loop_over_priors_edges_and_bins():
 
 
 def test_distribution_kd_keeps_its_all_level_normaliser_under_akd():
-    S, T, cls_T = _levels(4 * BINS, 0), _levels(4 * BINS, 1), _levels(C, 2)
+    S, T = head_levels(4 * BINS, 0), head_levels(4 * BINS, 1)
+    cls_T = head_levels(C, 2)
     wrapped = AvatarKDLoss(
         base_loss=dict(type='DistributionKDLoss'), num_avatars=2,
         uncertainty=None, perturbation=dict(type='AvatarDropout', p=0.0))
@@ -101,7 +91,7 @@ def test_distribution_kd_keeps_its_all_level_normaliser_under_akd():
 
 
 def test_distribution_kd_is_zero_for_equal_distributions():
-    S, cls_T = _levels(4 * BINS, 0), _levels(C, 2)
+    S, cls_T = head_levels(4 * BINS, 0), head_levels(C, 2)
     assert DistributionKDLoss()(S, S, cls_T).abs() < 1e-6
 
 

@@ -5,33 +5,25 @@
 # every prior and normalised by the student's positives. The teacher runs
 # its head (no losses). The leaf adds data, schedule, runtime, student,
 # teacher and teacher_ckpt.
-custom_imports = dict(imports=['akd'], allow_failed_imports=False)
-gfl_targets = 'mmdet.models.dense_heads.gfl_head.GFLHead.get_targets'
+_base_ = '../../_base_/distill/det_logits.py'
 model = dict(
-    _scope_='mmrazor',
-    type='SingleTeacherDistill',
     teacher_forward='tensor',
     distiller=dict(
-        type='ConfigurableDistiller',
         student_recorders=dict(
-            head=dict(type='ModuleOutputs', source='bbox_head'),
-            gt_labels=dict(type='DetTargetLabels', source=gfl_targets)),
-        teacher_recorders=dict(
-            head=dict(type='ModuleOutputs', source='bbox_head')),
+            gt_labels=dict(source='mmdet.models.dense_heads.gfl_head.'
+                           'GFLHead.get_targets')),
         distill_losses=dict(
             loss_bckd_cls=dict(
                 type='QualityFocalKDLoss', beta=1.0, loss_weight=1.0),
             loss_bckd_iou=dict(type='BoxIoUKDLoss', loss_weight=4.0)),
         loss_forward_mappings=dict(
             loss_bckd_cls=dict(
-                preds_S=dict(from_student=True, recorder='head', data_idx=0),
-                preds_T=dict(from_student=False, recorder='head', data_idx=0),
-                labels=dict(from_student=True, recorder='gt_labels')),
+                preds_S={{_base_.logits_S}},
+                preds_T={{_base_.logits_T}},
+                labels={{_base_.gt_labels}}),
             loss_bckd_iou=dict(
                 preds_S=dict(from_student=True, recorder='head', data_idx=1),
                 preds_T=dict(from_student=False, recorder='head', data_idx=1),
-                cls_score_S=dict(
-                    from_student=True, recorder='head', data_idx=0),
-                cls_score_T=dict(
-                    from_student=False, recorder='head', data_idx=0),
-                labels=dict(from_student=True, recorder='gt_labels')))))
+                cls_score_S={{_base_.logits_S}},
+                cls_score_T={{_base_.logits_T}},
+                labels={{_base_.gt_labels}}))))

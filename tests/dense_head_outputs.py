@@ -1,0 +1,23 @@
+"""Random outputs of a dense detection head on two FPN levels, for the
+head-distillation loss tests."""
+import torch
+
+LEVELS = [(6, 5), (3, 3)]  # (H, W) of each level
+BINS = 17  # GFL's reg_max 16
+
+
+def head_levels(channels, seed, scale=1.0):
+    """One ``(2, channels, H, W)`` map per level."""
+    torch.manual_seed(seed)
+    return tuple(torch.randn(2, channels, h, w) * scale for h, w in LEVELS)
+
+
+def assigned_labels(num_classes, seed=3):
+    """Per level ``(2, H * W)`` labels: about 30% positives (0..C-1), the
+    rest background (C)."""
+    torch.manual_seed(seed)
+    return tuple(
+        torch.where(
+            torch.rand(2, h * w) < 0.3,
+            torch.randint(0, num_classes, (2, h * w)),
+            torch.full((2, h * w), num_classes)) for h, w in LEVELS)
