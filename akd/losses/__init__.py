@@ -1,6 +1,7 @@
 """akd's distillation losses (registered in MMRazor's ``MODELS``), and
 label-smoothed task losses (in mmseg's and mmdet's)."""
 from . import label_smoothing  # noqa: F401  (registers in mmseg, mmdet)
+from .anchor_box_iou_kd import AnchorBoxIoUKDLoss
 from .avatar_kd import AvatarKDLoss
 from .bake import BAKELoss
 from .bdkd import BDKDLoss
@@ -19,8 +20,9 @@ from .tcs import TCSLoss
 from .zipf_ls import ZipfLSLoss
 
 __all__ = [
-    'AvatarKDLoss', 'BAKELoss', 'BDKDLoss', 'BoxIoUKDLoss', 'CAMKDLoss',
-    'DenseDISTLoss', 'DenseDKDLoss', 'DenseKLDivergence',
-    'DistributionKDLoss', 'LDLoss', 'MasKDLoss', 'NKDLoss',
-    'QualityFocalKDLoss', 'SPLoss', 'TCSLoss', 'TFNKDLoss', 'ZipfLSLoss'
+    'AnchorBoxIoUKDLoss', 'AvatarKDLoss', 'BAKELoss', 'BDKDLoss',
+    'BoxIoUKDLoss', 'CAMKDLoss', 'DenseDISTLoss', 'DenseDKDLoss',
+    'DenseKLDivergence', 'DistributionKDLoss', 'LDLoss', 'MasKDLoss',
+    'NKDLoss', 'QualityFocalKDLoss', 'SPLoss', 'TCSLoss', 'TFNKDLoss',
+    'ZipfLSLoss'
 ]

@@ -1,14 +1,14 @@
 """Plain student vs CWD vs AKD-CWD (K=1, K=4; bn, variance) on toy data.
 
-For toy COCO detection (RetinaNet, CWD on FPN; also MasKD, TCS, PKD and
-their AKD twins), toy COCO detection with GFL heads (``det-gfl``: CWD, LD,
-CrossKD, BCKD and their AKD twins, the GFL teacher trained as the demo's) and
-toy Cityscapes segmentation (PSPNet, CWD on logits), trains every variant
-for each seed with the teachers of `make demo` (trained first if absent),
-evaluates it and prints a markdown table of mean, sample std and the
-per-seed values.
-MasKD's receptive tokens come from its stage-1 config, run first if its
-checkpoint is absent. FRSKD and FRSKD with teacher-free
+For toy COCO detection (RetinaNet, CWD on FPN; also MasKD, TCS, PKD,
+CrossKD and their AKD twins), toy COCO detection with GFL heads
+(``det-gfl``: CWD, LD, CrossKD, BCKD and their AKD twins, the GFL teacher
+trained as the demo's) and toy Cityscapes segmentation (PSPNet, CWD on
+logits), trains every variant for each seed with the teachers of `make
+demo` (trained first if absent), evaluates it and prints a markdown table
+of mean, sample std and the per-seed values. MasKD's receptive tokens come
+from its stage-1 config, run first if its checkpoint is absent. FRSKD and
+FRSKD with teacher-free
 AKD need no teacher, nor do the online distillations (DML, SwitOKD, BD-KD
 online), whose peers train together and are each evaluated, nor BAKE, nor
 the born-again chain (generations 1 and 2 after the plain student). Label
@@ -100,6 +100,7 @@ TCS = 'configs/tcs/tcs_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
 AKD_TCS = 'configs/akd/akd-tcs_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
 PKD = 'configs/pkd/pkd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
 AKD_PKD = 'configs/akd/akd-pkd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
+RETINA_PAIR = 'retina-r18-w32_retina-r18-w16_toy-coco'
 GFL_PAIR = 'gfl-r18-w32_gfl-r18-w16_toy-coco'
 GFL_TASK = Task(
     'toy COCO detection (GFL)', 'coco/bbox_mAP', 'LD',
@@ -155,6 +156,10 @@ def variants(task_key: str, task) -> dict:
         compared['AKD-TCS K=4 variance'] = (AKD_TCS, [])
         compared['PKD'] = (PKD, [])
         compared['AKD-PKD K=4 variance'] = (AKD_PKD, [])
+        compared['CrossKD (RetinaNet)'] = (
+            f'configs/crosskd/crosskd_retina_{RETINA_PAIR}.py', [])
+        compared['AKD-CrossKD (RetinaNet) K=4 variance'] = (
+            f'configs/akd/akd-crosskd_retina_{RETINA_PAIR}.py', [])
     frskd, frskd_akd = FRSKD_CONFIGS[task_key]
     compared['FRSKD'] = (frskd, [])
     compared['FRSKD+AKD K=4 variance'] = (frskd_akd, [])

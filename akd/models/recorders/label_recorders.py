@@ -1,4 +1,4 @@
-"""Recorders that deliver ground-truth labels to label-based losses.
+"""Recorders that deliver the student head's targets to the losses.
 
 Label-based logit losses (DKD, NKD, CA-MKD, Zipf LS, ...) take
 ``gt_labels`` as their third input. These recorders take the labels the
@@ -7,13 +7,12 @@ student's own head trains on, so a config needs no code:
     student_recorders=dict(gt_labels=dict(type='SegGtLabels'))  # mmseg
     student_recorders=dict(gt_labels=dict(type='DetTargetLabels'))  # mmdet
 
-(``LDRegions`` adds LD's valuable localization region to a GFL head's
-labels.)
-
 and the loss mapping ``gt_labels=dict(from_student=True,
-recorder='gt_labels')``. Both patch a head method only while the student
-runs (MMRazor's ``MethodOutputsRecorder``), so the teacher's call is not
-recorded.
+recorder='gt_labels')``. ``LDRegions`` adds LD's valuable localization
+region to a GFL head's labels, and ``HeadAnchors`` gives an anchor head's
+anchors to losses that decode boxes. All patch a head method only while
+the student runs (MMRazor's ``MethodOutputsRecorder``), so the teacher's
+call is not recorded.
 """
 import functools
 import inspect
@@ -173,3 +172,36 @@ class LDRegionsRecorder(_LabelsRecorder):
             torch.stack(level)
             for level in zip(*(w.split(num_level_priors) for w in per_image))
         ]
+
+
+@TASK_UTILS.register_module()
+class HeadAnchorsRecorder(_LabelsRecorder):
+    """An anchor head's anchors, one ``(N, H*W*A, 4)`` tensor per level.
+
+    Records the first output of the student's ``AnchorHead.get_anchors``
+    (called in its loss), stacked over the images, in the order of the
+    head's per-anchor outputs (``permute(0, 2, 3, 1)``), for losses that
+    decode boxes from anchor deltas.
+
+    Args:
+        source (str): The ``get_anchors`` recorded. Defaults to mmdet's
+            ``AnchorHead.get_anchors``.
+    """
+
+    def __init__(self, source: str = 'mmdet.models.dense_heads.anchor_head.'
+                 'AnchorHead.get_anchors') -> None:
+        super().__init__(source)
+
+    def method_record_wrapper(self, orgin_method: Callable,
+                              data_buffer: List) -> Callable:
+        """Record the anchors, stacked per level."""
+
+        @functools.wraps(orgin_method)
+        def wrap_method(*args, **kwargs):
+            anchors = orgin_method(*args, **kwargs)
+            per_image = anchors[0]  # [image][level] (H*W*A, 4)
+            data_buffer.append(
+                [torch.stack(level) for level in zip(*per_image)])
+            return anchors
+
+        return wrap_method

@@ -1,0 +1,10 @@
+# CrossKD on RetinaNet heads, RetinaNet R101 -> R50 2x on COCO (39.7 AP in
+# the paper).
+_base_ = [
+    '../_base_/pairs/retina-r101_retina-r50_2x_coco.py',
+    './_base_/crosskd_retina.py'
+]
+model = dict(
+    architecture=dict(cfg_path={{_base_.student_cfg}}, pretrained=False),
+    teacher=dict(cfg_path={{_base_.teacher_cfg}}, pretrained=False),
+    teacher_ckpt={{_base_.teacher_ckpt}})
