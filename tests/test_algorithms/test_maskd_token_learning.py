@@ -107,10 +107,11 @@ def test_checkpoint_feeds_maskd_loss(stepped, tmp_path):
     model, _, _ = stepped
     path = tmp_path / 'iter_2000.pth'
     torch.save(dict(state_dict=model.state_dict()), path)
-    loss = MasKDLoss(64, str(path), tokens_level=3)
-    for key, value in loss.receptive_tokens.state_dict().items():
-        torch.testing.assert_close(
-            value, model.receptive_tokens[3].state_dict()[key])
+    loss = MasKDLoss([64] * 5, str(path))  # every level, one entry
+    for level, tokens in enumerate(model.receptive_tokens):
+        learned = loss.levels[level].receptive_tokens.state_dict()
+        for key, value in learned.items():
+            torch.testing.assert_close(value, tokens.state_dict()[key])
 
 
 STAGE_ONE = sorted(
