@@ -11,6 +11,8 @@ from mmrazor.models.architectures.connectors.base_connector import \
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..utils.mmrazor_scope import build_in_mmrazor_scope
+
 
 @MODELS.register_module()
 class LevelConnectors(BaseConnector):
@@ -40,7 +42,8 @@ class LevelConnectors(BaseConnector):
                  init_cfg: Optional[Dict] = None):
         super().__init__(init_cfg)
         configs = self._per_level(connector, num_levels)
-        self.levels = nn.ModuleList(MODELS.build(cfg) for cfg in configs)
+        self.levels = nn.ModuleList(
+            build_in_mmrazor_scope(cfg) for cfg in configs)
 
     @staticmethod
     def _per_level(connector, num_levels) -> List[dict]:
