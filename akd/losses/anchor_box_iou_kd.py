@@ -15,12 +15,13 @@ from torch import Tensor, nn
 from .quality_focal_kd import count_positives
 from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative, check_num_classes
+from .utils.pixel_samples import anchor_view
 
 
 def per_anchor(x: Tensor, width: int) -> Tensor:
     """``(N, A * width, H, W)`` -> ``(N * H * W * A, width)``, the order of
-    mmdet's anchors."""
-    return x.permute(0, 2, 3, 1).reshape(-1, width)
+    mmdet's anchors (``anchor_view``'s rows)."""
+    return anchor_view(x, width).reshape(-1, width)
 
 
 @MODELS.register_module()

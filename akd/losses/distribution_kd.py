@@ -6,19 +6,12 @@ Detection", CVPR 2024. https://arxiv.org/abs/2306.11369
 """
 from typing import Optional
 
-import torch
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from .ld import edge_kl
+from .ld import confidence, edge_kl
 from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_positive
-
-
-def _confidence(cls_score: Tensor) -> Tensor:
-    """The detached highest class probability per prior ``(N, H * W)``."""
-    with torch.no_grad():
-        return cls_score.sigmoid().amax(dim=1).flatten(1)
 
 
 @MODELS.register_module()
@@ -75,9 +68,9 @@ class DistributionKDLoss(nn.Module):
         for s, t, scores in zip(levels_S, levels_T, as_levels(cls_score_T)):
             bins = s.shape[1] // 4
             kl = edge_kl(s, t.detach(), self.tau) * bins  # summed over bins
-            weighted = weighted + (_confidence(scores) * kl).sum() / 4
+            weighted = weighted + (confidence(scores) * kl).sum() / 4
         normaliser = sum(
-            _confidence(scores).sum() for scores in as_levels(
+            confidence(scores).sum() for scores in as_levels(
                 cls_score_T if all_cls_score_T is None else all_cls_score_T))
         return self.loss_weight * weighted / normaliser.clamp_min(1e-6)
 

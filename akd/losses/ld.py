@@ -39,6 +39,13 @@ def edge_kl(preds_S: Tensor, preds_T: Tensor, tau: float) -> Tensor:
     return tau**2 * kl.sum(dim=1).flatten(1) / bins
 
 
+def confidence(cls_score: Tensor) -> Tensor:
+    """The detached highest class probability per prior: ``(N, C, H, W)``
+    sigmoid scores -> ``(N, H * W)``."""
+    with torch.no_grad():
+        return cls_score.sigmoid().amax(dim=1).flatten(1)
+
+
 @MODELS.register_module()
 class LDLoss(nn.Module):
     """LD: KL between the teacher's and the student's box-edge distributions.
@@ -125,8 +132,7 @@ class LDLoss(nn.Module):
         kl = edge_kl(preds_S, preds_T.detach(), self.tau)  # (N, H*W)
         num_classes = cls_score_S.shape[1]
         positive = (labels >= 0) & (labels < num_classes)
-        with torch.no_grad():
-            score = cls_score_S.sigmoid().amax(dim=1).flatten(1)
+        score = confidence(cls_score_S)
         loss = self.loss_weight * (kl * score * positive).sum() / EDGES
         if self.vlr_weight:
             if vlr_weights is None:
