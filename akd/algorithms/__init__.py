@@ -1,5 +1,6 @@
 """akd's distillation algorithms (registered in MMRazor's ``MODELS``)."""
 from .crosskd_distill import CrossKDDistill
+from .freekd_prompt_learning import FreeKDPromptLearning
 from .frskd_distill import FRSKDDistill
 from .maskd_token_learning import MasKDTokenLearning
 from .mixkd_distill import MixKDDistill
@@ -7,6 +8,7 @@ from .multi_teacher_distill import MultiTeacherDistill
 from .online_distill import OnlineDistill
 
 __all__ = [
-    'CrossKDDistill', 'FRSKDDistill', 'MasKDTokenLearning', 'MixKDDistill',
-    'MultiTeacherDistill', 'OnlineDistill'
+    'CrossKDDistill', 'FreeKDPromptLearning', 'FRSKDDistill',
+    'MasKDTokenLearning', 'MixKDDistill', 'MultiTeacherDistill',
+    'OnlineDistill'
 ]

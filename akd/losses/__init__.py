@@ -11,7 +11,9 @@ from .dense_dist import DenseDISTLoss
 from .dense_dkd import DenseDKDLoss
 from .dense_kl import DenseKLDivergence
 from .distribution_kd import DistributionKDLoss
+from .freekd import FreeKDLoss
 from .ld import LDLoss
+from .level_sum import LevelSumLoss
 from .maskd import MasKDLoss
 from .nkd import NKDLoss, TFNKDLoss
 from .quality_focal_kd import QualityFocalKDLoss
@@ -22,7 +24,7 @@ from .zipf_ls import ZipfLSLoss
 __all__ = [
     'AnchorBoxIoUKDLoss', 'AvatarKDLoss', 'BAKELoss', 'BDKDLoss',
     'BoxIoUKDLoss', 'CAMKDLoss', 'DenseDISTLoss', 'DenseDKDLoss',
-    'DenseKLDivergence', 'DistributionKDLoss', 'LDLoss', 'MasKDLoss',
-    'NKDLoss', 'QualityFocalKDLoss', 'SPLoss', 'TCSLoss', 'TFNKDLoss',
-    'ZipfLSLoss'
+    'DenseKLDivergence', 'DistributionKDLoss', 'FreeKDLoss', 'LDLoss',
+    'LevelSumLoss', 'MasKDLoss', 'NKDLoss', 'QualityFocalKDLoss', 'SPLoss',
+    'TCSLoss', 'TFNKDLoss', 'ZipfLSLoss'
 ]

@@ -5,13 +5,12 @@ https://arxiv.org/abs/2205.14589
 Official code (read, not copied): https://github.com/hunto/MasKD
 """
 import math
-import os.path as osp
 from typing import Tuple
 
 import torch
 from torch import Tensor, nn
 
-from ..engine.checkpoint_files import read_checkpoint
+from .stage_one_weights import load_stage_one_level
 
 TOKENS_PREFIX = 'receptive_tokens.'  # MasKDTokenLearning's, one per level
 
@@ -111,29 +110,6 @@ def load_receptive_tokens(tokens: ReceptiveTokens, checkpoint: str,
     """Load level ``level`` of a stage-1 checkpoint (``MasKDTokenLearning``
     writes ``receptive_tokens.<level>.*``) into ``tokens``; errors name the
     config ``key`` that gave ``checkpoint``."""
-    if '://' not in checkpoint and not osp.isfile(checkpoint):
-        raise FileNotFoundError(
-            f'{key}={checkpoint!r} does not exist. Learn the receptive '
-            'tokens first: python tools/train.py '
-            'configs/maskd/maskd-tokens_<teacher>.py (the config header '
-            'names it), or point tokens_ckpt at its checkpoint.')
-    state_dict = read_checkpoint(checkpoint, key)
-    state_dict = state_dict.get('state_dict', state_dict)
-    prefix = f'{TOKENS_PREFIX}{level}.'
-    found = {
-        name[name.index(prefix) + len(prefix):]: value
-        for name, value in state_dict.items() if prefix in name
-    }
-    if not found:
-        raise ValueError(
-            f'{key}={checkpoint!r} has no "{prefix}*" weights. Give the '
-            'checkpoint of a stage-1 run (a maskd-tokens config, see '
-            'configs/maskd/README.md) and a tokens_level below its number '
-            'of levels.')
-    try:
-        tokens.load_state_dict(found)
-    except RuntimeError as error:
-        raise ValueError(
-            f'the receptive tokens in {key}={checkpoint!r} (level {level}) '
-            f'do not fit {tokens}: set channels and num_tokens as in the '
-            f'stage-1 config. {error}') from error
+    load_stage_one_level(tokens, checkpoint, f'{TOKENS_PREFIX}{level}.', key,
+                         'configs/maskd/maskd-tokens_<teacher>.py',
+                         'channels and num_tokens')

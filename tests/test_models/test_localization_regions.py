@@ -7,6 +7,7 @@ from akd.models.task_modules import (atss_thresholds, distance_iou,
                                      valuable_localization_region)
 from mmdet.models.task_modules import ATSSAssigner
 from mmdet.structures.bbox import bbox_overlaps
+from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
 
 from tolerances import assert_close_float32
@@ -66,7 +67,11 @@ def test_thresholds_are_atss_mean_plus_std_of_the_nearest_priors():
 
 
 def test_thresholds_select_the_positives_of_mmdets_atss_assigner():
-    result = ATSSAssigner(topk=9).assign(
+    # the assigner builds its IoU calculator in the default scope, which an
+    # earlier test on this worker may have left as mmseg
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        assigner = ATSSAssigner(topk=9)
+    result = assigner.assign(
         InstanceData(priors=ALL), NUM,
         InstanceData(bboxes=GT, labels=torch.tensor([0, 1])))
     positive = result.gt_inds > 0

@@ -1,23 +1,22 @@
 """Plain student vs CWD vs AKD-CWD (K=1, K=4; bn, variance) on toy data.
 
 For toy COCO detection (RetinaNet, CWD on FPN; also MasKD, TCS, PKD,
-CrossKD and their AKD twins), toy COCO detection with GFL heads
+CrossKD, FreeKD and their AKD twins), toy COCO detection with GFL heads
 (``det-gfl``: CWD, LD, CrossKD, BCKD and their AKD twins, the GFL teacher
 trained as the demo's) and toy Cityscapes segmentation (PSPNet, CWD on
 logits), trains every variant for each seed with the teachers of `make
 demo` (trained first if absent), evaluates it and prints a markdown table
-of mean, sample std and the per-seed values. MasKD's receptive tokens come
-from its stage-1 config, run first if its checkpoint is absent. FRSKD and
-FRSKD with teacher-free
-AKD need no teacher, nor do the online distillations (DML, SwitOKD, BD-KD
-online), whose peers train together and are each evaluated, nor BAKE, nor
-the born-again chain (generations 1 and 2 after the plain student). Label
+of mean, sample std and the per-seed values. MasKD's receptive tokens and
+FreeKD's frequency prompts come from their stage-1 configs, run first if
+their checkpoints are absent. FRSKD and FRSKD with teacher-free AKD need
+no teacher, nor do the online distillations (DML, SwitOKD, BD-KD online),
+whose peers train together and are each evaluated, nor BAKE, nor the
+born-again chain (generations 1 and 2 after the plain student). Label
 smoothing is compared on the student (teacher-free) and, for segmentation,
 on the teacher CWD distils from (trained with smoothing first, like the
-demo's teachers). Runs go to
-work_dirs/seed_study/<variant>/seed<S>/ (born-again chains in
-work_dirs/seed_study/born-again/<config>/seed<S>/) and are reused like the
-demo's.
+demo's teachers). Runs go to work_dirs/seed_study/<variant>/seed<S>/
+(born-again chains in work_dirs/seed_study/born-again/<config>/seed<S>/)
+and are reused like the demo's.
 
     python tools/analysis/seed_study.py [--seeds 0 1 2] [--tasks det seg]
         [--variants NAME ...]       (tasks: det, seg, det-gfl)
@@ -53,7 +52,11 @@ UNCERTAINTY = f'{AKD_LOSS}.uncertainty'
 MASKD = 'configs/maskd/maskd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
 AKD_MASKD = ('configs/akd/akd-maskd_fpn_retina-r18-w32_retina-r18-w16_'
              'toy-coco.py')
-MASKD_TOKENS = 'maskd-tokens_fpn_retina-r18-w32_2k_toy-coco'
+# method -> its stage-1 config, whose checkpoint the method's configs read
+STAGE_ONE = {
+    'maskd': 'maskd/maskd-tokens_fpn_retina-r18-w32_2k_toy-coco',
+    'freekd': 'freekd/freekd-prompts_fpn_retina-r18-w32_2k_toy-coco',
+}
 ONLINE_CONFIGS = {
     'det': {
         'DML': 'configs/dml/dml_logits_retina-r18-w16x2_toy-coco.py',
@@ -160,6 +163,10 @@ def variants(task_key: str, task) -> dict:
             f'configs/crosskd/crosskd_retina_{RETINA_PAIR}.py', [])
         compared['AKD-CrossKD (RetinaNet) K=4 variance'] = (
             f'configs/akd/akd-crosskd_retina_{RETINA_PAIR}.py', [])
+        compared['FreeKD'] = (f'configs/freekd/freekd_fpn_{RETINA_PAIR}.py',
+                              [])
+        compared['AKD-FreeKD K=4 variance'] = (
+            f'configs/akd/akd-freekd_fpn_{RETINA_PAIR}.py', [])
     frskd, frskd_akd = FRSKD_CONFIGS[task_key]
     compared['FRSKD'] = (frskd, [])
     compared['FRSKD+AKD K=4 variance'] = (frskd_akd, [])
@@ -175,14 +182,15 @@ def variants(task_key: str, task) -> dict:
     return compared
 
 
-def learn_maskd_tokens(teacher_ckpt: str) -> None:
-    """MasKD stage 1 on the demo teacher, unless its checkpoint exists."""
-    work_dir = osp.join('work_dirs', MASKD_TOKENS)
+def run_stage_one(stage_one: str, teacher_ckpt: str) -> None:
+    """A two-stage method's stage 1 on the demo teacher, unless its
+    checkpoint exists."""
+    work_dir = osp.join('work_dirs', osp.basename(stage_one))
     if osp.isfile(osp.join(work_dir, 'iter_2000.pth')):
         return
     os.makedirs(work_dir, exist_ok=True)
-    run_tool(['tools/train.py', f'configs/maskd/{MASKD_TOKENS}.py',
-              '--cfg-options', f'model.teacher_ckpt={teacher_ckpt}'],
+    run_tool(['tools/train.py', f'configs/{stage_one}.py', '--cfg-options',
+              f'model.teacher_ckpt={teacher_ckpt}'],
              osp.join(work_dir, 'train.log'))
 
 
@@ -243,8 +251,9 @@ def main() -> None:
         for name, (config, options) in variants(task_key, task).items():
             if args.variants and name not in args.variants:
                 continue
-            if 'maskd' in config:
-                learn_maskd_tokens(teacher_ckpt)
+            for method, stage_one in STAGE_ONE.items():
+                if method in osp.basename(config):
+                    run_stage_one(stage_one, teacher_ckpt)
             if config in BORN_AGAIN.values():
                 rows += born_again_rows(config, task, args.seeds)
                 continue

@@ -1,0 +1,20 @@
+# FreeKD on RetinaNet, R101 -> R50 2x on COCO (39.9 AP in the official
+# repository). As the official config: lr 0.02 for 8 GPUs x 2 img = 16
+# img/iter, gradients clipped at norm 35.
+# AKD twin: configs/akd/akd-freekd_fpn_retina-r101_retina-r50_2x_coco.py.
+# Prompts from stage 1:
+#   python tools/train.py \
+#       configs/freekd/freekd-prompts_fpn_retina-r101_2k_coco.py
+_base_ = [
+    '../_base_/pairs/retina-r101_retina-r50_2x_coco.py',
+    './_base_/freekd_fpn.py'
+]
+prompts_ckpt = 'work_dirs/freekd-prompts_fpn_retina-r101_2k_coco/iter_2000.pth'  # noqa: E501
+model = dict(
+    architecture=dict(cfg_path={{_base_.student_cfg}}, pretrained=False),
+    teacher=dict(cfg_path={{_base_.teacher_cfg}}, pretrained=False),
+    teacher_ckpt={{_base_.teacher_ckpt}},
+    distiller=dict(
+        distill_losses=dict(loss_freekd_fpn=dict(prompts_ckpt=prompts_ckpt))))
+optim_wrapper = dict(
+    optimizer=dict(lr=0.02), clip_grad=dict(max_norm=35, norm_type=2))
