@@ -22,6 +22,9 @@ AKD_SEG = ('configs/akd/akd-cwd_logits_pspnet-r18-w32-d8_pspnet-r18-w16-d8_'
 # AKD-MGD: avatars around MMRazor's trainable MGD generators (connectors)
 AKD_MGD_DET = ('configs/akd/akd-mgd_fpn_cascade-rcnn-r18-w32_'
                'faster-rcnn-r18-w16_toy-coco.py')
+# CrossKD: the student's head features through the frozen teacher's head
+CROSSKD_DET = ('configs/crosskd/crosskd_retina_retina-r18-w32_'
+               'retina-r18-w16_toy-coco.py')
 # MasKD stage 1: only the receptive tokens are trained, the detector frozen
 MASKD_TOKENS = 'configs/maskd/maskd-tokens_fpn_retina-r18-w32_2k_toy-coco.py'
 # FRSKD: a self-teacher and a head copy trained beside the network
@@ -57,11 +60,13 @@ def _dist_train(config, data_root, work_dir, max_iters, tmp_path, *extra,
     (SEG_DISTILL, 'distill.loss_cwd'),
     (AKD_SEG, 'distill.akd_uncertainty'),
     (AKD_MGD_DET, 'distill.akd_fpn4_weight_spread'),
+    (CROSSKD_DET, 'distill.loss_cross_box'),
     (MASKD_TOKENS, 'loss_mask_diversity'),
     (FRSKD_DET, 'distill.loss_soft_label'),
     (FRSKD_AKD_SEG, 'distill.akd_weight_spread'),
 ], ids=[
-    'cwd-seg', 'akd-cwd-seg', 'akd-mgd-det', 'maskd-tokens-det',
+    'cwd-seg', 'akd-cwd-seg', 'akd-mgd-det', 'crosskd-det',
+    'maskd-tokens-det',
     'frskd-det', 'frskd-akd-seg'
 ])
 def test_dist_train_two_cpu_processes(config, log_key, request, tmp_path):
