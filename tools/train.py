@@ -20,6 +20,7 @@ from akd.tooling.distributed import release_process_group
 from akd.tooling.preflight import (PreflightError, check_checkpoint_file,
                                    check_data, check_downloads,
                                    check_online_wiring,
+                                   check_stage_one_checkpoints,
                                    check_teacher_checkpoint)
 from akd.tooling.tool_args import (add_common_args, exit_on_guard_error,
                                    load_tool_config)
@@ -63,6 +64,7 @@ def build_config(args):
         cfg.resume, cfg.load_from = True, args.resume
     check_data(cfg, ('train_dataloader', 'val_dataloader'))
     check_teacher_checkpoint(cfg)
+    check_stage_one_checkpoints(cfg)
     check_online_wiring(cfg)
     check_downloads(cfg)
     add_runner_hooks(cfg, RUNNER_HOOKS)

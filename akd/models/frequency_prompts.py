@@ -12,7 +12,7 @@ from torch import Tensor, nn
 
 from .haar_wavelet import haar_dwt, haar_idwt
 from .receptive_tokens import dice_similarity, receptive_masks
-from .stage_one_weights import load_stage_one_level
+from .stage_one_weights import STAGE_ONE_CHECKPOINTS, load_stage_one_level
 
 PROMPTS_PREFIX = 'frequency_prompts.'  # FreeKDPromptLearning's, per level
 
@@ -99,5 +99,5 @@ def load_frequency_prompts(prompts: FrequencyPrompts, checkpoint: str,
     writes ``frequency_prompts.<level>.*``) into ``prompts``; errors name
     the config ``key`` that gave ``checkpoint``."""
     load_stage_one_level(prompts, checkpoint, f'{PROMPTS_PREFIX}{level}.',
-                         key, 'configs/freekd/freekd-prompts_<teacher>.py',
+                         key, STAGE_ONE_CHECKPOINTS['FreeKDLoss'][1],
                          'channels, num_prompts and wavelet_levels')

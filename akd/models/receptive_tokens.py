@@ -10,7 +10,7 @@ from typing import Tuple
 import torch
 from torch import Tensor, nn
 
-from .stage_one_weights import load_stage_one_level
+from .stage_one_weights import STAGE_ONE_CHECKPOINTS, load_stage_one_level
 
 TOKENS_PREFIX = 'receptive_tokens.'  # MasKDTokenLearning's, one per level
 
@@ -111,5 +111,5 @@ def load_receptive_tokens(tokens: ReceptiveTokens, checkpoint: str,
     writes ``receptive_tokens.<level>.*``) into ``tokens``; errors name the
     config ``key`` that gave ``checkpoint``."""
     load_stage_one_level(tokens, checkpoint, f'{TOKENS_PREFIX}{level}.', key,
-                         'configs/maskd/maskd-tokens_<teacher>.py',
+                         STAGE_ONE_CHECKPOINTS['MasKDLoss'][1],
                          'channels and num_tokens')

@@ -11,6 +11,11 @@ from torch import nn
 
 from ..engine.checkpoint_files import read_checkpoint
 
+# stage-2 loss -> (its stage-1 checkpoint argument, the configs writing it)
+STAGE_ONE_CHECKPOINTS = dict(
+    MasKDLoss=('tokens_ckpt', 'configs/maskd/maskd-tokens_<teacher>.py'),
+    FreeKDLoss=('prompts_ckpt', 'configs/freekd/freekd-prompts_<teacher>.py'))
+
 
 def load_stage_one_level(module: nn.Module, checkpoint: str, prefix: str,
                          key: str, stage_one: str, settings: str) -> None:

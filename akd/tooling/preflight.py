@@ -13,6 +13,7 @@ from ..engine.checkpoint_files import file_problem
 from ..engine.downloads import (cached, config_checkpoint_urls, download_error,
                                 unreachable_reason)
 from ..engine.guard_error import GuardError
+from ..models.stage_one_weights import STAGE_ONE_CHECKPOINTS
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 EVALUATORS = ('val_evaluator', 'test_evaluator')
@@ -133,6 +134,29 @@ def check_teacher_checkpoint(cfg: Config) -> None:
                 '(tools/train.py on its config) or download its released '
                 'checkpoint, then pass it with --cfg-options '
                 f'{key}=PATH.')
+
+
+def check_stage_one_checkpoints(cfg: Config) -> None:
+    """Raise if a two-stage loss's local stage-1 checkpoint is missing
+    (MasKD's ``tokens_ckpt``, FreeKD's ``prompts_ckpt``, also under
+    ``AvatarKDLoss``'s ``base_loss``)."""
+    losses = cfg.get('model', {}).get('distiller', {}).get(
+        'distill_losses', {})
+    for name, loss in losses.items():
+        key = f'model.distiller.distill_losses.{name}'
+        for part_key, part in ((key, loss),
+                               (f'{key}.base_loss', loss.get('base_loss'))):
+            if not isinstance(part, dict) or part.get(
+                    'type') not in STAGE_ONE_CHECKPOINTS:
+                continue
+            argument, stage_one = STAGE_ONE_CHECKPOINTS[part['type']]
+            ckpt = part.get(argument)
+            if ckpt and '://' not in ckpt and not osp.isfile(ckpt):
+                raise PreflightError(
+                    f'{part_key}.{argument}={ckpt!r} does not exist. Run '
+                    f'stage 1 first: python tools/train.py {stage_one} (the '
+                    'config header names it), or pass its checkpoint with '
+                    f'--cfg-options {part_key}.{argument}=PATH.')
 
 
 def check_online_wiring(cfg: Config) -> None:

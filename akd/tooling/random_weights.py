@@ -6,7 +6,7 @@ or prompts.
 """
 from mmengine.config import Config
 
-STAGE_ONE_WEIGHTS = dict(MasKDLoss='tokens_ckpt', FreeKDLoss='prompts_ckpt')
+from ..models.stage_one_weights import STAGE_ONE_CHECKPOINTS
 
 
 def without_weights(cfg: Config) -> None:
@@ -20,9 +20,9 @@ def without_weights(cfg: Config) -> None:
     losses = cfg.model.get('distiller', {}).get('distill_losses', {})
     for loss in losses.values():
         for part in (loss, loss.get('base_loss', {})):
-            stage_one = STAGE_ONE_WEIGHTS.get(part.get('type'))
-            if stage_one:
-                part[stage_one] = None  # random: no stage 1 here
+            if part.get('type') in STAGE_ONE_CHECKPOINTS:
+                argument, _ = STAGE_ONE_CHECKPOINTS[part.type]
+                part[argument] = None  # random: no stage 1 here
     for part in ('architecture', 'teacher'):
         if 'cfg_path' in cfg.model.get(part, {}):
             cfg.model[part].pretrained = False

@@ -3,6 +3,7 @@ import re
 
 import pytest
 from akd.tooling.preflight import (PreflightError, check_online_wiring,
+                                   check_stage_one_checkpoints,
                                    check_teacher_checkpoint, set_data_root)
 from mmengine.config import Config
 
@@ -49,6 +50,31 @@ def test_missing_fidelity_teacher_checkpoint_names_its_key():
                        match=r"test_evaluator\.1\.teacher\.ckpt='missing"
                        r"\.pth' does not exist"):
         check_teacher_checkpoint(cfg)
+
+
+def _two_stage_config(prompts_ckpt, tokens_ckpt):
+    return Config(dict(model=dict(distiller=dict(distill_losses=dict(
+        loss_freekd=dict(type='FreeKDLoss', prompts_ckpt=prompts_ckpt),
+        loss_maskd=dict(type='AvatarKDLoss',
+                        base_loss=dict(type='MasKDLoss',
+                                       tokens_ckpt=tokens_ckpt)))))))
+
+
+def test_missing_stage_one_checkpoints_name_their_key_and_stage_one(
+        tmp_path):
+    found = tmp_path / 'iter_2000.pth'
+    found.write_bytes(b'')
+    with pytest.raises(PreflightError,
+                       match=r"loss_freekd\.prompts_ckpt='missing\.pth' does "
+                       r'not exist\. Run stage 1 first: .*freekd-prompts'):
+        check_stage_one_checkpoints(_two_stage_config('missing.pth', None))
+    with pytest.raises(PreflightError,
+                       match=r'loss_maskd\.base_loss\.tokens_ckpt=.*'
+                       r'maskd-tokens'):
+        check_stage_one_checkpoints(
+            _two_stage_config(str(found), 'missing.pth'))
+    check_stage_one_checkpoints(
+        _two_stage_config(str(found), 'https://host/tokens.pth'))
 
 
 def test_urls_of_a_run_are_found_but_not_a_loaded_teachers_init():
