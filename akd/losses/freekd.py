@@ -10,12 +10,12 @@ Stage 1, learning the prompts on the teacher, is
 from typing import Optional, Sequence, Union
 
 import torch
-from mmengine.logging import print_log
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from ..models.frequency_prompts import FrequencyPrompts, load_frequency_prompts
+from ..models.frequency_prompts import PROMPTS_PREFIX, FrequencyPrompts
 from ..models.haar_wavelet import haar_dwt
+from ..models.stage_one_weights import load_stage_one
 from .utils.avatar_ensembles import avatar_form
 from .utils.levels import PerLevelLoss
 
@@ -177,17 +177,10 @@ class FreeKDLoss(PerLevelLoss):
             FreeKDLevel(width, num_prompts, wavelet_levels, loss_weight)
             for width in widths)
         self.prompts_level = prompts_level
-        if prompts_ckpt is None:
-            print_log(
-                'FreeKDLoss: prompts_ckpt is None, so the frequency prompts '
-                'are random. Learn them first with a freekd-prompts config '
-                '(configs/freekd/README.md) and set prompts_ckpt.',
-                logger='current', level=30)
-            return
-        for index, level in enumerate(self.levels):
-            load_frequency_prompts(level.frequency_prompts, prompts_ckpt,
-                                   prompts_level + index,
-                                   'FreeKDLoss.prompts_ckpt')
+        load_stage_one(self,
+                       [level.frequency_prompts for level in self.levels],
+                       prompts_ckpt, prompts_level, PROMPTS_PREFIX,
+                       'channels, num_prompts and wavelet_levels')
 
     def extra_repr(self) -> str:
         return f'prompts_level={self.prompts_level}'

@@ -9,11 +9,12 @@ Stage 1, learning the tokens on the teacher, is
 from typing import Optional, Sequence, Union
 
 import torch
-from mmengine.logging import MessageHub, print_log
+from mmengine.logging import MessageHub
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from ..models.receptive_tokens import ReceptiveTokens, load_receptive_tokens
+from ..models.receptive_tokens import TOKENS_PREFIX, ReceptiveTokens
+from ..models.stage_one_weights import load_stage_one
 from .utils.avatar_ensembles import avatar_form
 from .utils.levels import PerLevelLoss
 
@@ -193,17 +194,9 @@ class MasKDLoss(PerLevelLoss):
             MasKDLevel(width, num_tokens, custom_mask_warmup, loss_weight)
             for width in widths)
         self.tokens_level = tokens_level
-        if tokens_ckpt is None:
-            print_log(
-                'MasKDLoss: tokens_ckpt is None, so the receptive tokens are '
-                'random. Learn them first with a maskd-tokens config '
-                '(configs/maskd/README.md) and set tokens_ckpt.',
-                logger='current', level=30)
-            return
-        for index, level in enumerate(self.levels):
-            load_receptive_tokens(level.receptive_tokens, tokens_ckpt,
-                                  tokens_level + index,
-                                  'MasKDLoss.tokens_ckpt')
+        load_stage_one(self, [level.receptive_tokens for level in self.levels],
+                       tokens_ckpt, tokens_level, TOKENS_PREFIX,
+                       'channels and num_tokens')
 
     def extra_repr(self) -> str:
         return f'tokens_level={self.tokens_level}'

@@ -12,7 +12,6 @@ from torch import Tensor, nn
 
 from .haar_wavelet import haar_dwt, haar_idwt
 from .receptive_tokens import dice_similarity, receptive_masks
-from .stage_one_weights import STAGE_ONE_CHECKPOINTS, load_stage_one_level
 
 PROMPTS_PREFIX = 'frequency_prompts.'  # FreeKDPromptLearning's, per level
 
@@ -91,13 +90,3 @@ class FrequencyPrompts(nn.Module):
         _, num_prompts, channels = self.prompts.shape
         return (f'channels={channels}, num_prompts={num_prompts}, '
                 f'wavelet_levels={self.wavelet_levels}')
-
-
-def load_frequency_prompts(prompts: FrequencyPrompts, checkpoint: str,
-                           level: int, key: str) -> None:
-    """Load level ``level`` of a stage-1 checkpoint (``FreeKDPromptLearning``
-    writes ``frequency_prompts.<level>.*``) into ``prompts``; errors name
-    the config ``key`` that gave ``checkpoint``."""
-    load_stage_one_level(prompts, checkpoint, f'{PROMPTS_PREFIX}{level}.',
-                         key, STAGE_ONE_CHECKPOINTS['FreeKDLoss'][1],
-                         'channels, num_prompts and wavelet_levels')

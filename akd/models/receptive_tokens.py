@@ -10,8 +10,6 @@ from typing import Tuple
 import torch
 from torch import Tensor, nn
 
-from .stage_one_weights import STAGE_ONE_CHECKPOINTS, load_stage_one_level
-
 TOKENS_PREFIX = 'receptive_tokens.'  # MasKDTokenLearning's, one per level
 
 
@@ -103,13 +101,3 @@ class ReceptiveTokens(nn.Module):
     def extra_repr(self) -> str:
         num_tokens, channels = self.tokens.shape
         return f'channels={channels}, num_tokens={num_tokens}'
-
-
-def load_receptive_tokens(tokens: ReceptiveTokens, checkpoint: str,
-                          level: int, key: str) -> None:
-    """Load level ``level`` of a stage-1 checkpoint (``MasKDTokenLearning``
-    writes ``receptive_tokens.<level>.*``) into ``tokens``; errors name the
-    config ``key`` that gave ``checkpoint``."""
-    load_stage_one_level(tokens, checkpoint, f'{TOKENS_PREFIX}{level}.', key,
-                         STAGE_ONE_CHECKPOINTS['MasKDLoss'][1],
-                         'channels and num_tokens')

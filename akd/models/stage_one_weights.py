@@ -6,7 +6,9 @@ which save them as ``<name>.<level>.*``; the stage-2 loss loads the levels
 it distils.
 """
 import os.path as osp
+from typing import Optional, Sequence
 
+from mmengine.logging import print_log
 from torch import nn
 
 from ..engine.checkpoint_files import read_checkpoint
@@ -49,3 +51,28 @@ def load_stage_one_level(module: nn.Module, checkpoint: str, prefix: str,
             f'the weights "{prefix}*" in {key}={checkpoint!r} do not fit '
             f'{module}: set {settings} as in the stage-1 config. {error}'
         ) from error
+
+
+def load_stage_one(loss: nn.Module, modules: Sequence[nn.Module],
+                   checkpoint: Optional[str], first_level: int, prefix: str,
+                   settings: str) -> None:
+    """Load level ``first_level + i`` of ``loss``'s stage-1 ``checkpoint``
+    (saved as ``<prefix><level>.*``) into ``modules[i]``.
+
+    None leaves the modules random and logs a warning (tests only). Errors
+    name the loss's checkpoint argument and ``settings``, the arguments
+    that must match stage 1.
+    """
+    name = type(loss).__name__
+    argument, stage_one = STAGE_ONE_CHECKPOINTS[name]
+    key = f'{name}.{argument}'
+    if checkpoint is None:
+        print_log(
+            f'{key} is None, so its stage-1 weights are random. Run stage 1 '
+            f'first ({stage_one}) and set {argument}.',
+            logger='current', level=30)
+        return
+    for index, module in enumerate(modules):
+        load_stage_one_level(module, checkpoint,
+                             f'{prefix}{first_level + index}.', key,
+                             stage_one, settings)

@@ -1,46 +1,18 @@
 """FreeKD stage 1: prompts learned on a frozen detector, read by
 FreeKDLoss."""
-import glob
-import os.path as osp
-
 import pytest
 import torch
 from akd.losses import FreeKDLoss
-from akd.tooling.synthetic_batch import det_batch
-from mmengine.config import Config
-from mmengine.optim import OptimWrapper
-from mmengine.registry import DefaultScope
-from mmrazor.registry import MODELS
 
-from conftest import REPO
+from stage_one import (build_stage_one, check_stage_one_config,
+                       stage_one_configs, stepped_stage_one)
 
-TOY = osp.join(REPO, 'configs', 'freekd',
-               'freekd-prompts_fpn_retina-r18-w32_2k_toy-coco.py')
-
-
-def _build(**overrides):
-    cfg = Config.fromfile(TOY)
-    cfg.model.teacher_ckpt = None
-    cfg.model.update(overrides)
-    torch.manual_seed(0)
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        return MODELS.build(cfg.model)
+TOY = 'configs/freekd/freekd-prompts_fpn_retina-r18-w32_2k_toy-coco.py'
 
 
 @pytest.fixture(scope='module')
 def stepped():
-    """The toy stage-1 model before and after one Adam step."""
-    model = _build()
-    before = {k: v.detach().clone() for k, v in model.state_dict().items()}
-    model.train()
-    with DefaultScope.overwrite_default_scope('mmdet'):
-        inputs, data_samples = det_batch(model)
-        optimizer = OptimWrapper(torch.optim.Adam(
-            [p for p in model.parameters() if p.requires_grad], lr=0.01))
-        losses = model.train_step(dict(inputs=inputs,
-                                       data_samples=data_samples),
-                                  optimizer)
-    return model, before, losses
+    return stepped_stage_one(TOY)
 
 
 def test_step_trains_only_the_prompts_of_every_level(stepped):
@@ -55,7 +27,7 @@ def test_step_trains_only_the_prompts_of_every_level(stepped):
 
 
 def test_teacher_sees_prompt_masked_features():
-    model = _build(wavelet_levels=2, num_prompts=3)
+    model = build_stage_one(TOY, wavelet_levels=2, num_prompts=3)
     model.train()
     assert not model.architecture.training
     images = torch.randn(1, 3, 64, 64)
@@ -81,21 +53,6 @@ def test_checkpoint_feeds_freekd_loss(stepped, tmp_path):
         torch.testing.assert_close(loaded.prompts, prompts.prompts)
 
 
-STAGE_ONE = sorted(
-    glob.glob(osp.join(REPO, 'configs', 'freekd', 'freekd-prompts_*.py')))
-
-
-@pytest.mark.parametrize(
-    'path', STAGE_ONE, ids=[osp.basename(p)[:-3] for p in STAGE_ONE])
+@stage_one_configs('freekd/freekd-prompts_*.py')
 def test_stage_one_config_builds_and_computes_its_losses(path):
-    cfg = Config.fromfile(path)
-    cfg.model.teacher_ckpt = None
-    cfg.model.architecture.pretrained = False
-    assert cfg.model.type == 'FreeKDPromptLearning'
-    assert cfg.optim_wrapper.optimizer.type == 'Adam'
-    with DefaultScope.overwrite_default_scope(cfg.default_scope):
-        model = MODELS.build(cfg.model)
-        inputs, data_samples = det_batch(model)
-        losses = model.loss(inputs, data_samples)
-    assert torch.isfinite(losses['loss_mask_diversity'])
-    assert not any(p.requires_grad for p in model.architecture.parameters())
+    check_stage_one_config(path, 'FreeKDPromptLearning')

@@ -104,6 +104,7 @@ AKD_TCS = 'configs/akd/akd-tcs_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
 PKD = 'configs/pkd/pkd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
 AKD_PKD = 'configs/akd/akd-pkd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
 RETINA_PAIR = 'retina-r18-w32_retina-r18-w16_toy-coco'
+FREEKD_MSE = 'model.distiller.distill_losses.loss_mse_fpn.base_loss'
 GFL_PAIR = 'gfl-r18-w32_gfl-r18-w16_toy-coco'
 GFL_TASK = Task(
     'toy COCO detection (GFL)', 'coco/bbox_mAP', 'LD',
@@ -167,6 +168,13 @@ def variants(task_key: str, task) -> dict:
                               [])
         compared['AKD-FreeKD K=4 variance'] = (
             f'configs/akd/akd-freekd_fpn_{RETINA_PAIR}.py', [])
+        # FreeKD's own loss without the official config's feature MSE
+        no_mse = [f'{FREEKD_MSE}.loss_weight=0']
+        compared['FreeKD without MSE'] = (
+            f'configs/freekd/freekd_fpn_{RETINA_PAIR}.py', no_mse)
+        compared['AKD-FreeKD without MSE K=4 variance'] = (
+            f'configs/akd/akd-freekd_fpn_{RETINA_PAIR}.py',
+            [f'{FREEKD_MSE}.base_loss.loss_weight=0'])
     frskd, frskd_akd = FRSKD_CONFIGS[task_key]
     compared['FRSKD'] = (frskd, [])
     compared['FRSKD+AKD K=4 variance'] = (frskd_akd, [])
