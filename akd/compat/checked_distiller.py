@@ -15,6 +15,7 @@ float32 (:func:`akd.utils.full_precision.call_in_float32`), whatever
 precision a half-precision teacher or AMP gave its inputs.
 """
 from mmrazor.models.distillers import ConfigurableDistiller
+from torch import nn
 
 from ..engine import distiller_checks as checks
 from ..utils.full_precision import call_in_float32
@@ -22,16 +23,16 @@ from ..utils.full_precision import call_in_float32
 _PATCHED = '_akd_checked'
 
 
-def _build_distill_losses(original):
-
-    def build_distill_losses(self, losses=None):
-        checks.check_loss_names(losses)
-        for name, cfg in (losses or {}).items():
-            checks.check_part_config(
-                cfg, f'{checks.DISTILLER}.distill_losses.{name}')
-        return original(self, losses)
-
-    return build_distill_losses
+def build_distill_losses(self, losses=None) -> nn.ModuleDict:
+    """MMRazor's loop over ``distill_losses``, each config checked before
+    it is built and each constructor's error said under its key."""
+    checks.check_loss_names(losses)
+    built = nn.ModuleDict()
+    for name, cfg in (losses or {}).items():
+        key = f'{checks.DISTILLER}.distill_losses.{name}'
+        checks.check_part_config(cfg, key)
+        built[name] = checks.build_part(cfg, key)
+    return built
 
 
 def _build_connectors(original):
@@ -109,7 +110,7 @@ def install() -> None:
     cls = ConfigurableDistiller
     if getattr(cls, _PATCHED, False):
         return
-    cls.build_distill_losses = _build_distill_losses(cls.build_distill_losses)
+    cls.build_distill_losses = build_distill_losses
     cls.build_connectors = _build_connectors(cls.build_connectors)
     cls.__init__ = _check_after_init(cls.__init__)
     cls._check_loss_forward_mappings = _skip_mmrazor_asserts

@@ -6,8 +6,13 @@ installed package. akd's toy configs (and users' own detectors) live in
 files, so a ``cfg_path`` without ``::`` is read with ``Config.fromfile`` (use
 ``{{fileDirname}}`` for a path next to the distillation config) and built
 under the file's ``default_scope``, as ``get_model`` does for packages.
+A file is parsed once per process (:func:`read_config_file`): the checks
+before a run read the student's and teacher's configs too.
 """
+import copy
+import functools
 import importlib
+import os
 import os.path as osp
 
 import mmengine.hub
@@ -15,6 +20,20 @@ from mmengine.config import Config
 from mmengine.registry import MODELS, DefaultScope
 
 _PATCHED = '_akd_reads_files'
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed(path: str, mtime_ns: int, size: int) -> Config:
+    return Config.fromfile(path)
+
+
+def read_config_file(cfg_path: str) -> Config:
+    """``Config.fromfile(cfg_path)``, parsed once per process and file
+    version (a changed file is parsed again); each call gets its own
+    copy."""
+    stat = os.stat(cfg_path)
+    return copy.deepcopy(
+        _parsed(osp.abspath(cfg_path), stat.st_mtime_ns, stat.st_size))
 
 
 def build_from_config_file(cfg_path: str, pretrained: bool = False,
@@ -30,7 +49,7 @@ def build_from_config_file(cfg_path: str, pretrained: bool = False,
             f'cfg_path={cfg_path!r} does not exist: give an installed '
             "package's config as 'mmdet::path/to/config.py' or a file path "
             "(e.g. '{{fileDirname}}/../models/my_model.py').")
-    cfg = Config.fromfile(cfg_path)
+    cfg = read_config_file(cfg_path)
     scope = cfg.get('default_scope')
     if scope is None:
         raise ValueError(

@@ -130,8 +130,10 @@ def load_with_coverage(model: nn.Module, state: Dict[str, Tensor]) -> Coverage:
 
 
 def _task(keys) -> Optional[str]:
+    """The task of a model's (or a distillation's student's) head."""
     for task, prefixes in TASK_MODULES.items():
-        if any(key.startswith(prefixes) for key in keys):
+        if any(key.startswith(prefixes) or key.startswith(
+                tuple(STUDENT_PREFIX + p for p in prefixes)) for key in keys):
             return task
     return None
 
@@ -139,8 +141,9 @@ def _task(keys) -> Optional[str]:
 def likely_cause(coverage: Coverage, state: Dict[str, Tensor],
                  model: nn.Module) -> str:
     """A guess at why ``state`` does not fit ``model``, for the message."""
-    if with_prefix(state, STUDENT_PREFIX) or with_prefix(
-            state, TEACHER_PREFIX):
+    distillation = with_prefix(model.state_dict(), STUDENT_PREFIX)
+    if not distillation and (with_prefix(state, STUDENT_PREFIX)
+                             or with_prefix(state, TEACHER_PREFIX)):
         return ('a distillation checkpoint (student under '
                 f"'{STUDENT_PREFIX}', teacher under '{TEACHER_PREFIX}'); "
                 f'extract the part you want with {CONVERTER}')

@@ -22,6 +22,7 @@ from mmrazor.models.task_modules.recorder import (ModuleOutputsRecorder,
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..losses.utils.hyperparameters import hyperparameter_range
 from ..utils.loss_signature import loss_signature
 from .guard_error import GuardError
 
@@ -64,11 +65,14 @@ def _accepted_arguments(cls) -> Optional[List[str]]:
 
 
 def check_part_config(cfg: dict, key: str) -> None:
-    """A loss's or connector's type exists and takes every given argument.
+    """A loss's or connector's type exists, takes every given argument, and
+    each numeric hyper-parameter is in its range
+    (:mod:`akd.losses.utils.hyperparameters`).
 
-    Nested losses (AKD's ``base_loss``) are checked too; other nested
-    configs (``norm_cfg``, ``act_cfg``) are read by their builders, not
-    passed to a class as they are, and are left to them.
+    Nested losses (AKD's ``base_loss``) and AKD's ``perturbation`` are
+    checked too; other nested configs (``norm_cfg``, ``act_cfg``) are read
+    by their builders, not passed to a class as they are, and are left to
+    them.
     """
     if 'type' not in cfg:
         raise GuardError(f'{key} has no type: give dict(type=<a registered '
@@ -90,8 +94,23 @@ def check_part_config(cfg: dict, key: str) -> None:
                     f'{name!r}{_closest(name, accepted)}; it takes '
                     f'{", ".join(accepted)}.')
     for name, value in cfg.items():
-        if 'loss' in name and isinstance(value, dict) and 'type' in value:
+        rule = hyperparameter_range(cls.__name__, name)
+        if rule is not None and not rule.admits(value):
+            raise GuardError(f'{key}.{name} must be {rule}, got {value!r}.')
+        nested = 'loss' in name or name == 'perturbation'
+        if nested and isinstance(value, dict) and 'type' in value:
             check_part_config(value, f'{key}.{name}')
+
+
+def build_part(cfg: dict, key: str) -> nn.Module:
+    """Build a checked loss or connector config; a ``ValueError`` or
+    ``TypeError`` its constructor raises is said under ``key``."""
+    try:
+        return MODELS.build(cfg)
+    except GuardError:
+        raise
+    except (ValueError, TypeError) as error:
+        raise GuardError(f'{key} ({cfg["type"]}): {error}') from error
 
 
 def check_loss_names(losses: Dict[str, dict]) -> None:

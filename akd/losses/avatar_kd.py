@@ -21,6 +21,7 @@ from .utils.avatar_uncertainty import (avatar_uncertainty, channel_stats,
                                        standardize, standardize_avatars,
                                        uncertainty_weights)
 from .utils.levels import loss_of_level, paired_levels
+from .utils.loss_args import check_non_negative
 
 UNCERTAINTY_MODES = ('bn', 'variance', None)
 
@@ -124,6 +125,7 @@ class AvatarKDLoss(nn.Module):
             perturbation or dict(type='AvatarDropout', p=0.1))
         self.num_avatars = num_avatars
         self.uncertainty = uncertainty
+        check_non_negative(self, 'loss_weight', loss_weight)
         self.loss_weight = loss_weight
         self.log_name = log_name
         self.forward_signature = loss_signature(self.base_loss)

@@ -13,7 +13,7 @@ from torch import Tensor, nn
 
 from .dense_kl import cross_term
 from .utils.levels import Levels, as_levels
-from .utils.loss_args import check_positive
+from .utils.loss_args import check_non_negative, check_positive
 from .utils.pixel_samples import label_rows
 
 
@@ -94,6 +94,7 @@ class BAKELoss(nn.Module):
         self.num_samples = num_samples
         self.sigmoid = sigmoid
         self.ignore_index = ignore_index
+        check_non_negative(self, 'loss_weight', loss_weight)
         self.loss_weight = loss_weight
 
     def forward(self,

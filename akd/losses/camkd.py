@@ -12,7 +12,8 @@ from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 from .utils.levels import Levels
-from .utils.loss_args import check_num_classes, check_positive
+from .utils.loss_args import (check_non_negative, check_num_classes,
+                              check_positive)
 from .utils.pixel_samples import loss_rows
 
 
@@ -92,6 +93,7 @@ class CAMKDLoss(nn.Module):
         check_positive(self, 'tau', tau)
         check_num_classes(self, num_classes)
         self.tau = tau
+        check_non_negative(self, 'loss_weight', loss_weight)
         self.loss_weight = loss_weight
         self.num_classes = num_classes
 

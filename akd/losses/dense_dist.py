@@ -118,6 +118,7 @@ class DenseDISTLoss(nn.Module):
         self.tau = tau
         self.inter_loss_weight = inter_loss_weight
         self.intra_loss_weight = intra_loss_weight
+        check_non_negative(self, 'loss_weight', loss_weight)
         self.loss_weight = loss_weight
         self.num_classes = num_classes
 

@@ -137,6 +137,7 @@ class DenseDKDLoss(nn.Module):
         self.tau = tau
         self.alpha = alpha
         self.beta = beta
+        check_non_negative(self, 'loss_weight', loss_weight)
         self.loss_weight = loss_weight
         self.num_classes = num_classes
 

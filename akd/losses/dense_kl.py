@@ -13,7 +13,7 @@ from torch import Tensor, nn
 
 from .utils.avatar_ensembles import avatar_form
 from .utils.levels import Levels, paired_levels
-from .utils.loss_args import check_positive
+from .utils.loss_args import check_non_negative, check_positive
 
 
 def target_terms(preds_T: Tensor, tau: float,
@@ -92,6 +92,7 @@ class DenseKLDivergence(nn.Module):
         check_positive(self, 'tau', tau)
         self.tau = tau
         self.sigmoid = sigmoid
+        check_non_negative(self, 'loss_weight', loss_weight)
         self.loss_weight = loss_weight
 
     def forward(self, preds_S: Levels, preds_T: Levels) -> Tensor:

@@ -11,7 +11,7 @@ from torch import Tensor, nn
 
 from .ld import confidence, edge_kl
 from .utils.levels import Levels, as_levels, paired_levels
-from .utils.loss_args import check_positive
+from .utils.loss_args import check_non_negative, check_positive
 
 
 @MODELS.register_module()
@@ -45,6 +45,7 @@ class DistributionKDLoss(nn.Module):
         super().__init__()
         check_positive(self, 'tau', tau)
         self.tau = tau
+        check_non_negative(self, 'loss_weight', loss_weight)
         self.loss_weight = loss_weight
 
     def forward(self,

@@ -18,6 +18,7 @@ from ..models.haar_wavelet import haar_dwt
 from ..models.stage_one_weights import load_stage_one
 from .utils.avatar_ensembles import avatar_form
 from .utils.levels import PerLevelLoss
+from .utils.loss_args import check_hyperparameters
 
 
 def prompted_band_distance(preds_S: Tensor, preds_T: Tensor,
@@ -172,6 +173,10 @@ class FreeKDLoss(PerLevelLoss):
                  wavelet_levels: int = 3,
                  loss_weight: float = 1.0):
         super().__init__()
+        check_hyperparameters(self,
+                              channels=channels,
+                              prompts_level=prompts_level,
+                              loss_weight=loss_weight)
         widths = [channels] if isinstance(channels, int) else list(channels)
         self.levels = nn.ModuleList(
             FreeKDLevel(width, num_prompts, wavelet_levels, loss_weight)

@@ -17,6 +17,7 @@ from ..models.receptive_tokens import TOKENS_PREFIX, ReceptiveTokens
 from ..models.stage_one_weights import load_stage_one
 from .utils.avatar_ensembles import avatar_form
 from .utils.levels import PerLevelLoss
+from .utils.loss_args import check_hyperparameters
 
 AREA_EPS = 1e-12  # mask areas are clamped here: empty masks give 0, not 0/0
 
@@ -189,6 +190,10 @@ class MasKDLoss(PerLevelLoss):
                  custom_mask_warmup: Optional[int] = None,
                  loss_weight: float = 1.0):
         super().__init__()
+        check_hyperparameters(self,
+                              channels=channels,
+                              tokens_level=tokens_level,
+                              loss_weight=loss_weight)
         widths = [channels] if isinstance(channels, int) else list(channels)
         self.levels = nn.ModuleList(
             MasKDLevel(width, num_tokens, custom_mask_warmup, loss_weight)

@@ -168,6 +168,7 @@ class NKDLoss(nn.Module):
         check_num_classes(self, num_classes)
         self.tau = tau
         self.gamma = gamma
+        check_non_negative(self, 'loss_weight', loss_weight)
         self.loss_weight = loss_weight
         self.num_classes = num_classes
 
@@ -264,6 +265,7 @@ class TFNKDLoss(nn.Module):
         check_num_classes(self, num_classes)
         self.alpha = alpha
         self.beta = beta
+        check_non_negative(self, 'loss_weight', loss_weight)
         self.loss_weight = loss_weight
         self.num_classes = num_classes
 

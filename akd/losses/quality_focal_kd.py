@@ -65,6 +65,7 @@ class QualityFocalKDLoss(nn.Module):
         check_non_negative(self, 'beta', beta)
         check_num_classes(self, num_classes)
         self.beta = beta
+        check_non_negative(self, 'loss_weight', loss_weight)
         self.loss_weight = loss_weight
         self.num_classes = num_classes
 

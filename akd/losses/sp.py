@@ -11,6 +11,7 @@ from torch import Tensor, nn
 
 from ..utils.full_precision import autocast_off
 from .utils.levels import Levels, paired_levels
+from .utils.loss_args import check_non_negative
 
 
 def normalized_gram(feats: Tensor) -> Tensor:
@@ -89,6 +90,7 @@ class SPLoss(nn.Module):
 
     def __init__(self, loss_weight: float = 1.0):
         super().__init__()
+        check_non_negative(self, 'loss_weight', loss_weight)
         self.loss_weight = loss_weight
 
     def forward(self, preds_S: Levels, preds_T: Levels) -> Tensor:

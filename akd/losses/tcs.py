@@ -16,6 +16,7 @@ from torch import Tensor, nn
 from ..utils.full_precision import autocast_off
 from .utils.avatar_ensembles import avatar_form
 from .utils.levels import Levels, paired_levels
+from .utils.loss_args import check_non_negative
 
 
 def pixel_moments(levels: Sequence[Tensor]) -> Tensor:
@@ -260,6 +261,7 @@ class TCSLoss(nn.Module):
         self.channels = channels
         self.num_components = num_components
         self.basis_samples = basis_samples
+        check_non_negative(self, 'loss_weight', loss_weight)
         self.loss_weight = loss_weight
         # running PCA statistics in float64; the basis in float32
         f64 = dict(dtype=torch.float64)

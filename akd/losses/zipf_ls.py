@@ -151,6 +151,7 @@ class ZipfLSLoss(nn.Module):
         check_non_negative(self, 'power', power, '1 is the Zipf law')
         check_num_classes(self, num_classes)
         self.power = power
+        check_non_negative(self, 'loss_weight', loss_weight)
         self.loss_weight = loss_weight
         self.num_classes = num_classes
 

@@ -3,12 +3,14 @@
 Each error names the config key, its value and the fix, instead of a stack
 trace minutes (or a dataloader worker) later.
 """
+import json
 import os.path as osp
-from typing import Iterator, Tuple
+from typing import Iterator, Optional, Tuple
 
 import mmengine.hub
 from mmengine.config import Config
 
+from ..compat.local_cfg_path import read_config_file
 from ..engine.checkpoint_files import file_problem
 from ..engine.downloads import (cached, config_checkpoint_urls, download_error,
                                 unreachable_reason)
@@ -17,6 +19,13 @@ from ..models.stage_one_weights import STAGE_ONE_CHECKPOINTS
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 EVALUATORS = ('val_evaluator', 'test_evaluator')
+EVALUATOR_OF = {'val_dataloader': 'val_evaluator',
+                'test_dataloader': 'test_evaluator'}
+# JSON files up to this size are parsed whole before the run; larger ones
+# (COCO's train annotations, ~450 MB) are checked for truncation by their
+# ends and brace counts, and parsed only when those look wrong.
+FULL_PARSE_BYTES = 64 * 2**20
+CHUNK_BYTES = 16 * 2**20
 TOY_HINT = ('For the generated toy sets run `python tools/make_toy_data.py` '
             '(or `make demo`).')
 
@@ -78,8 +87,79 @@ def set_data_root(cfg: Config, data_root: str) -> None:
                     metric['ann_file'] = data_root + relative
 
 
+def _brace_balance(path: str) -> int:
+    """``{`` minus ``}`` over the file, read in chunks."""
+    balance = 0
+    with open(path, 'rb') as f:
+        for chunk in iter(lambda: f.read(CHUNK_BYTES), b''):
+            balance += chunk.count(b'{') - chunk.count(b'}')
+    return balance
+
+
+def _looks_whole(path: str, size: int) -> bool:
+    """Whether the JSON file's first and last bytes match, and its braces
+    balance; a truncated file fails one of these."""
+    with open(path, 'rb') as f:
+        head = f.read(64).lstrip()[:1]
+        f.seek(max(0, size - 64))
+        tail = f.read().rstrip()[-1:]
+    closing = {b'{': b'}', b'[': b']'}.get(head)
+    return closing is not None and tail == closing and not _brace_balance(
+        path)
+
+
+def json_problem(path: str) -> Optional[str]:
+    """What is wrong with the JSON file ``path``, said as the end of a
+    sentence that starts with its name; None if it parses."""
+    size = osp.getsize(path)
+    if size == 0:
+        return ('is empty: it was not copied or written; copy it again from '
+                'the dataset')
+    whole = _looks_whole(path, size)
+    if size > FULL_PARSE_BYTES and whole:
+        return None
+    with open(path, 'rb') as f:
+        data = f.read()
+    try:
+        json.loads(data)
+    except UnicodeDecodeError as error:
+        return (f'is not text (byte {error.start:,} of {size:,} is not '
+                'UTF-8): it is not a JSON annotation file, or it is corrupt; '
+                'copy it again from the dataset')
+    except json.JSONDecodeError as error:
+        what = error.msg[:-3] if error.msg.endswith(' at') else error.msg
+        where = (f'is not valid JSON: {what} at line {error.lineno}, '
+                 f'column {error.colno} (character {error.pos:,}; the file '
+                 f'ends at {len(error.doc):,})')
+        if error.doc.lstrip()[:1] == '<':
+            cause = ('it is an HTML page, e.g. an error page saved by a '
+                     'download; download the annotations again')
+        elif not whole:
+            cause = ('its brackets are left open, so it is truncated, e.g. '
+                     'by an interrupted copy or download; copy it again and '
+                     "compare its size with the original's")
+        else:
+            cause = ('it is corrupt or not a JSON annotation file; copy it '
+                     'again from the dataset')
+        return f'{where}: {cause}'
+    return None
+
+
+def _check_ann_file(key: str, value: str, path: str, checked: set) -> None:
+    if not path.endswith('.json') or not osp.isfile(path) or path in checked:
+        return
+    checked.add(path)
+    problem = json_problem(path)
+    if problem:
+        named = f'{key}={value!r}' + (f' ({path})' if path != value else '')
+        raise PreflightError(f'{named} {problem}.')
+
+
 def check_data(cfg: Config, loaders=DATALOADERS) -> None:
-    """Raise :class:`PreflightError` if a data_root or ann_file is missing."""
+    """Raise :class:`PreflightError` if a data_root or ann_file is missing,
+    or a JSON annotation file (of a dataset or its evaluator) does not
+    parse."""
+    checked = set()
     for loader in loaders:
         for dataset in _datasets(cfg.get(loader, {}).get('dataset')):
             root = dataset.get('data_root')
@@ -97,6 +177,14 @@ def check_data(cfg: Config, loaders=DATALOADERS) -> None:
                         f'{loader}.dataset.ann_file={ann_file!r} does not '
                         f'exist under data_root={root!r} (looked for '
                         f'{path!r}). {TOY_HINT}')
+                _check_ann_file(f'{loader}.dataset.ann_file', ann_file, path,
+                                checked)
+    evaluators = {EVALUATOR_OF[loader] for loader in loaders
+                  if loader in EVALUATOR_OF}
+    for key, metric in _evaluator_entries(cfg):
+        ann_file = metric.get('ann_file')
+        if key.split('.')[0] in evaluators and isinstance(ann_file, str):
+            _check_ann_file(f'{key}.ann_file', ann_file, ann_file, checked)
 
 
 def drop_teacher_checkpoints(cfg: Config) -> None:
@@ -189,7 +277,7 @@ def _nested_model(node: dict, key: str):
         raise PreflightError(
             f'{key}.cfg_path={cfg_path!r} does not exist: give an installed '
             "package's config as 'mmdet::path/to/config.py' or a file path.")
-    return Config.fromfile(cfg_path)
+    return read_config_file(cfg_path)
 
 
 def _checkpoint_urls(cfg: Config) -> Iterator[Tuple[str, str, str]]:

@@ -1,8 +1,11 @@
+import json
 import os.path as osp
 import re
 
+import akd.tooling.preflight as preflight
 import pytest
-from akd.tooling.preflight import (PreflightError, check_online_wiring,
+from akd.tooling.preflight import (PreflightError, check_data,
+                                   check_online_wiring,
                                    check_stage_one_checkpoints,
                                    check_teacher_checkpoint, set_data_root)
 from mmengine.config import Config
@@ -123,3 +126,82 @@ def test_online_distillation_needs_its_optimizers_and_wrappers(
     cfg.merge_from_dict({key: value})
     with pytest.raises(PreflightError, match=re.escape(message)):
         check_online_wiring(cfg)
+
+
+# Annotation files that do not parse
+
+ANNOTATIONS = {
+    'images': [dict(id=i, file_name=f'{i:012d}.jpg', width=64, height=48)
+               for i in range(40)],
+    'annotations': [dict(id=i, image_id=i, category_id=1,
+                         bbox=[1.0, 2.0, 3.0, 4.0]) for i in range(40)],
+    'categories': [dict(id=1, name='person')],
+}
+
+
+def _coco_config(tmp_path, text: str) -> Config:
+    (tmp_path / 'annotations').mkdir()
+    (tmp_path / 'annotations' / 'train.json').write_text(text)
+    return Config(dict(train_dataloader=dict(dataset=dict(
+        data_root=str(tmp_path) + '/', ann_file='annotations/train.json'))))
+
+
+def test_whole_annotation_file_passes(tmp_path):
+    check_data(_coco_config(tmp_path, json.dumps(ANNOTATIONS)),
+               ('train_dataloader', ))
+
+
+@pytest.mark.parametrize('whole_parse', [True, False],
+                         ids=['parsed', 'large-file-checks'])
+def test_truncated_annotation_file_names_key_position_and_cause(
+        tmp_path, monkeypatch, whole_parse):
+    """Cut inside a string, as an interrupted copy leaves it; a file over
+    FULL_PARSE_BYTES is caught by its ends before it is parsed."""
+    if not whole_parse:
+        monkeypatch.setattr(preflight, 'FULL_PARSE_BYTES', 100)
+    text = json.dumps(ANNOTATIONS)
+    start = text.index('"000000000031.jpg"')
+    cfg = _coco_config(tmp_path, text[:start + 6])
+    with pytest.raises(PreflightError) as error:
+        check_data(cfg, ('train_dataloader', ))
+    message = str(error.value)
+    assert message.startswith(
+        "train_dataloader.dataset.ann_file='annotations/train.json' ("
+        f"{tmp_path}/annotations/train.json) is not valid JSON: Unterminated "
+        f'string starting at line 1, column {start + 1} (character '
+        f'{start:,}; the file ends at {start + 6:,}): its brackets are left '
+        'open, so it is truncated'), message
+    assert "compare its size with the original's" in message
+
+
+def test_large_annotation_file_that_looks_whole_is_not_parsed(
+        tmp_path, monkeypatch):
+    monkeypatch.setattr(preflight, 'FULL_PARSE_BYTES', 100)
+    monkeypatch.setattr(preflight.json, 'loads', None)  # would raise
+    check_data(_coco_config(tmp_path, json.dumps(ANNOTATIONS)),
+               ('train_dataloader', ))
+
+
+@pytest.mark.parametrize('text, expected', [
+    ('', 'is empty'),
+    ('<html><body>404 Not Found</body></html>', 'it is an HTML page'),
+    ('{"images": [] "annotations": []}', "Expecting ',' delimiter at line 1, "
+     'column 15 (character 14; the file ends at 32): it is corrupt or not a '
+     'JSON annotation file'),
+], ids=['empty', 'html', 'corrupt'])
+def test_annotation_file_that_is_not_json_names_the_likely_cause(
+        tmp_path, text, expected):
+    with pytest.raises(PreflightError, match=re.escape(expected)):
+        check_data(_coco_config(tmp_path, text), ('train_dataloader', ))
+
+
+def test_truncated_evaluator_annotation_file_names_the_evaluator_key(
+        tmp_path):
+    path = tmp_path / 'val.json'
+    path.write_text(json.dumps(ANNOTATIONS)[:-40])
+    cfg = Config(dict(val_evaluator=[dict(type='CocoMetric',
+                                          ann_file=str(path))]))
+    with pytest.raises(PreflightError,
+                       match=re.escape(f"val_evaluator.0.ann_file='{path}' "
+                                       'is not valid JSON')):
+        check_data(cfg, ('train_dataloader', 'val_dataloader'))

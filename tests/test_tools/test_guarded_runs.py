@@ -8,6 +8,7 @@ killed while saving is a subprocess.
 import glob
 import os
 import os.path as osp
+import resource
 import shutil
 import subprocess
 import sys
@@ -273,13 +274,14 @@ def test_non_finite_weights_are_never_saved(train, tmp_path):
 
 
 def test_guard_skips_up_to_max_skips_in_a_row(train, tmp_path):
-    """A loss weight of NaN: a loss that is NaN while the forward pass,
-    and so the normalisation statistics, stay finite."""
+    """A loss weight past float32's range (1e39; NaN is refused at build):
+    a loss that is infinite while the forward pass, and so the
+    normalisation statistics, stay finite."""
     error = train('model.distiller.distill_losses.loss_cwd_fpn0.loss_weight='
-                  'nan', 'default_hooks.non_finite_guard.max_skips=2',
+                  '1e39', 'default_hooks.non_finite_guard.max_skips=2',
                   'train_cfg.max_iters=6')
-    assert error.startswith('error: non-finite loss at iteration 3: loss=nan,'
-                            ' distill.loss_cwd_fpn0=nan (3 steps in a row)')
+    assert error.startswith('error: non-finite loss at iteration 3: loss=inf,'
+                            ' distill.loss_cwd_fpn0=inf (3 steps in a row)')
     log = _log(tmp_path / 'run')
     assert 'non-finite loss at iteration 1' in log
     assert 'step skipped (2 in a row; default_hooks.non_finite_guard.' \
@@ -374,11 +376,14 @@ runpy.run_path(sys.argv[0], run_name='__main__')
 
 def test_kill_while_saving_keeps_the_previous_checkpoint_and_resumes(
         toy_coco, toy_weights, tmp_path):
+    """With max_keep_ckpts=1, mmengine's own hook has removed iter_2.pth
+    by the time iter_4.pth is written."""
     work_dir = tmp_path / 'run'
     args = [
         'tools/train.py', DET_DISTILL, '--work-dir',
         str(work_dir), '--data-root', toy_coco, '--cfg-options',
-        f'model.teacher_ckpt={toy_weights["det_teacher"]}', *SAVING
+        f'model.teacher_ckpt={toy_weights["det_teacher"]}', *SAVING,
+        'default_hooks.checkpoint.max_keep_ckpts=1'
     ]
     killed = subprocess.run(
         [sys.executable, '-c', KILL_AT_SECOND_FSYNC, *args], cwd=REPO,
@@ -390,6 +395,104 @@ def test_kill_while_saving_keeps_the_previous_checkpoint_and_resumes(
     output = resumed.stdout + resumed.stderr
     assert 'resumed epoch: 0, iter: 2' in output
     assert torch.load(work_dir / 'iter_4.pth')['meta']['iter'] == 4
+    assert not (work_dir / 'iter_2.pth').exists()  # retired once 4 was whole
+
+
+def test_save_over_the_file_size_limit_stops_and_keeps_older_checkpoints(
+        train, work_dir_copy):
+    """A real write error: the process may write no file over 1 MiB (a
+    toy checkpoint is larger); the run resumed at 4 fails to save 6."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_FSIZE)
+    resource.setrlimit(resource.RLIMIT_FSIZE, (2**20, hard))
+    try:
+        error = train(*SAVING, 'train_cfg.max_iters=6',
+                      'default_hooks.checkpoint.max_keep_ckpts=1',
+                      args=['--resume'])
+    finally:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (soft, hard))
+    assert error.startswith(
+        f'error: saving checkpoint {work_dir_copy}/iter_6.pth failed: File '
+        'too large (EFBIG): the checkpoint is larger than this process may '
+        'write'), error
+    assert 'the checkpoints already saved are kept (iter_4.pth, iter_2.pth;'\
+        in error
+    assert error.endswith('; then --resume.')
+    assert torch.load(work_dir_copy / 'iter_4.pth')['meta']['iter'] == 4
+    assert (work_dir_copy / 'last_checkpoint').read_text().endswith(
+        'iter_4.pth')
+    assert not glob.glob(str(work_dir_copy / '.*.part'))
+
+
+def _edited(path, tmp_path, edit) -> str:
+    """A copy of checkpoint ``path`` changed by ``edit(checkpoint)``."""
+    checkpoint = torch.load(path, weights_only=False)
+    edit(checkpoint)
+    edited = str(tmp_path / 'edited.pth')
+    torch.save(checkpoint, edited)
+    return edited
+
+
+def _plain_training_checkpoint(checkpoint):
+    """The student of a distillation checkpoint, as if trained alone."""
+    checkpoint['state_dict'] = {
+        key[len('architecture.'):]: value
+        for key, value in checkpoint['state_dict'].items()
+        if key.startswith('architecture.')
+    }
+
+
+def test_resume_from_another_models_checkpoint_is_refused(
+        train, saved_run):
+    error = train(config=SEG_DISTILL,
+                  args=['--resume', str(saved_run / 'iter_2.pth')])
+    assert f"resume='{saved_run}/iter_2.pth' is not a checkpoint of this " \
+        "run's SingleTeacherDistill: it fills " in error
+    assert 'likely cause: a checkpoint of a detector, loaded into a ' \
+        'segmentor' in error
+    assert '--resume continues a run of the same config; to start from its ' \
+        f'weights instead with --cfg-options load_from={saved_run}/' \
+        'iter_2.pth (without --resume).' in error
+
+
+@pytest.mark.parametrize('edit, expected', [
+    (None, 'holds weights only (no iteration, no optimizer state): --resume '
+     'continues a run from a checkpoint that run saved. To start from its '
+     'weights instead with --cfg-options load_from='),
+    (lambda checkpoint: checkpoint.pop('optimizer'),
+     'holds the weights and iteration 2 but no optimizer state (a best_* or '
+     'published checkpoint is saved without it). Resume with a fresh '
+     'optimizer: --cfg-options default_hooks.checkpoint_fit.'
+     'resume_optimizer=False; or start from its weights'),
+    (_plain_training_checkpoint, 'is a checkpoint of a plain model, and this '
+     'run trains a distillation (FpnTeacherDistill): --resume continues a'
+     ' run of the same config'),
+], ids=['model-weights', 'no-optimizer-state', 'plain-training-run'])
+def test_resume_from_a_checkpoint_that_cannot_continue_the_run_is_refused(
+        train, saved_run, toy_weights, tmp_path, edit, expected):
+    path = (toy_weights['det_student'] if edit is None else _edited(
+        saved_run / 'iter_2.pth', tmp_path, edit))
+    assert expected in train(args=['--resume', path])
+
+
+def test_resume_with_an_optimizer_of_another_layout_names_it_and_the_choice(
+        train, saved_run):
+    """A paramwise_cfg gives each parameter a group of its own."""
+    path = str(saved_run / 'iter_2.pth')
+    layout = 'optim_wrapper.paramwise_cfg.norm_decay_mult=0'
+    error = train(layout, args=['--resume', path])
+    assert f"resume='{path}': its optimizer state does not fit this run's " \
+        'optimizer: 1 parameter group (' in error
+    assert 'tensors) in the file, ' in error and 'in all tensors) in this ' \
+        'run (optim_wrapper, its paramwise_cfg or the modules that train ' \
+        'changed since it was saved)' in error
+    assert 'default_hooks.checkpoint_fit.resume_optimizer=False' in error
+    log = train(layout, 'default_hooks.checkpoint_fit.resume_optimizer=False',
+                'train_cfg.max_iters=3', args=['--resume', path],
+                expect_error=False)
+    assert 'its optimizer state is not loaded (default_hooks.checkpoint_fit' \
+        '.resume_optimizer=False); the optimizer starts afresh at iteration ' \
+        '2' in log
+    assert 'resumed epoch: 0, iter: 2' in log
 
 
 # Downloads on a machine that cannot reach them

@@ -1,4 +1,5 @@
-"""End to end through tools/: train with validation, resume, test, convert.
+"""End to end through tools/: train with validation, test, convert (resume:
+tests/test_tools/test_exact_resume.py).
 
 One detection and one segmentation distillation config, and the same for
 FRSKD (no teacher); CA-MKD (several teachers), TCS (a basis buffer in the
@@ -108,22 +109,6 @@ def test_training_validates_and_saves_distillation_checkpoints(trained):
     assert sorted(records) == [1, 2, 3, 4]
     assert all(any(k.startswith('distill.') for k in r)
                for r in records.values())
-
-
-def test_resume_continues_at_same_iteration_and_learning_rate(trained):
-    resumed_dir = str(trained['tmp'] / 'resumed')
-    process = run_tool(
-        'tools/train.py', trained['distill_config'], '--work-dir',
-        resumed_dir, '--data-root', trained['data_root'], '--resume',
-        osp.join(trained['work_dir'], 'iter_2.pth'), '--cfg-options',
-        *trained['options'])
-    assert 'resumed epoch: 0, iter: 2' in process.stdout + process.stderr
-    original = training_scalars(trained['work_dir'])
-    resumed = training_scalars(resumed_dir)
-    assert sorted(resumed) == [3, 4]
-    for it in (3, 4):
-        assert resumed[it]['lr'] == pytest.approx(original[it]['lr'],
-                                                  rel=1e-9)
 
 
 def _test_metric(config, checkpoint, trained, name):

@@ -5,6 +5,7 @@ Tian et al., "Contrastive Representation Distillation", ICLR 2020
 """
 from typing import Dict
 
+import numpy as np
 import torch
 from mmcv.transforms import BaseTransform
 from mmengine.registry import TRANSFORMS
@@ -22,7 +23,10 @@ class PackCRDIndices(BaseTransform):
     in every item) and ``contrast_sample_idxs`` is ``[sample_idx, n_1, ...,
     n_K]``, K = ``neg_num`` negatives drawn uniformly from the data set
     (CRD's "relax" sampling). Both are tensors in the data sample, so they
-    move to the GPU with it.
+    move to the GPU with it. The negatives are drawn with NumPy's generator,
+    as mmcv's random transforms draw: the data side's draws, which
+    mmengine's dataloader advance replays when a run resumes (torch's
+    generator is the model side's, seeded per iteration).
 
     Args:
         packer (dict): The pipeline's packing transform, e.g.
@@ -50,7 +54,8 @@ class PackCRDIndices(BaseTransform):
                 f'{self.num_samples} samples: set num_samples (and '
                 'CRDLoss.sample_n) to the training set size.')
         packed = self.packer(results)
-        negatives = torch.randint(self.num_samples, (self.neg_num, ))
+        negatives = torch.from_numpy(
+            np.random.randint(self.num_samples, size=self.neg_num))
         sample = packed['data_samples']
         sample.sample_idx = torch.tensor(index)
         sample.contrast_sample_idxs = torch.cat(

@@ -4,6 +4,7 @@ import pytest
 import torch
 from akd.engine.guard_error import GuardError
 from akd.engine.hooks import CheckpointFitHook
+from mmengine.optim import OptimWrapper
 from torch import nn
 
 
@@ -21,8 +22,22 @@ class Distillation(nn.Module):
 
 
 def _runner(model, load_from='ckpt.pth', resume=False):
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9)
     return SimpleNamespace(model=model, _load_from=load_from, _resume=resume,
-                           work_dir='work')
+                           work_dir='work',
+                           optim_wrapper=OptimWrapper(optimizer))
+
+
+def _training_checkpoint(model, **optimizer_args):
+    """What a run of ``model`` saves: weights, iteration, optimizer state
+    after one step."""
+    optimizer = torch.optim.SGD(model.parameters(), lr=0.1, momentum=0.9,
+                                **optimizer_args)
+    for p in model.parameters():
+        p.grad = torch.ones_like(p)
+    optimizer.step()
+    return dict(state_dict=model.state_dict(), meta=dict(iter=2, epoch=0),
+                optimizer=optimizer.state_dict(), message_hub={})
 
 
 def test_plain_checkpoint_becomes_the_distillations_student():
@@ -52,10 +67,49 @@ def test_checkpoint_below_min_coverage_is_refused():
                        r'the student \(Sequential\): it fills 0.0%'):
         CheckpointFitHook().after_load_checkpoint(_runner(Distillation()),
                                                   checkpoint)
-    with pytest.raises(GuardError, match=r'resume \(the latest checkpoint in '
-                       r'work\) does not fit the Sequential'):
+
+
+def test_resume_needs_every_weight_of_the_model_and_nothing_else():
+    hook, model = CheckpointFitHook(), _student()
+    other = nn.Sequential(nn.Conv2d(3, 5, 1), nn.BatchNorm2d(5))
+    with pytest.raises(GuardError, match=r"resume \(the latest checkpoint in "
+                       r"work\) is not a checkpoint of this run's Sequential: "
+                       r'it fills 0.0%.*--resume continues a run of the same '
+                       'config'):
+        hook.after_load_checkpoint(_runner(model, None, True),
+                                   _training_checkpoint(other))
+    bigger = _training_checkpoint(_student())
+    bigger['state_dict']['2.weight'] = torch.ones(1)
+    with pytest.raises(GuardError, match=r'the file has 1 entries the model '
+                       r'lacks \(first: 2.weight\)'):
+        hook.after_load_checkpoint(_runner(model, 'x.pth', True), bigger)
+    hook.after_load_checkpoint(_runner(model, 'x.pth', True),
+                               _training_checkpoint(_student()))
+
+
+def test_resume_of_weights_only_is_refused_with_load_from():
+    with pytest.raises(GuardError, match=r"resume='x.pth' holds weights only.*"
+                       'load_from=x.pth'):
         CheckpointFitHook().after_load_checkpoint(
-            _runner(_student(), load_from=None, resume=True), checkpoint)
+            _runner(_student(), 'x.pth', True),
+            dict(state_dict=_student().state_dict()))
+
+
+def test_resume_with_another_optimizer_state_is_refused_or_dropped():
+    """Adam's state does not fit SGD's; with resume_optimizer=False the
+    checkpoint goes on without its optimizer state."""
+    model = _student()
+    adam = torch.optim.Adam(model.parameters())
+    checkpoint = _training_checkpoint(model)
+    checkpoint['optimizer'] = adam.state_dict()
+    with pytest.raises(GuardError, match=r"its optimizer state does not fit "
+                       r"this run's optimizer: parameter group 0 has \["
+                       r"'betas'\] in the file and \['momentum'\] here"):
+        CheckpointFitHook().after_load_checkpoint(
+            _runner(model, 'x.pth', True), checkpoint)
+    CheckpointFitHook(resume_optimizer=False).after_load_checkpoint(
+        _runner(model, 'x.pth', True), checkpoint)
+    assert 'optimizer' not in checkpoint
 
 
 def test_min_coverage_admits_a_partial_checkpoint():
