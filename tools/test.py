@@ -14,6 +14,7 @@ import json
 
 import akd  # noqa: F401  (stack fixes first, then registries)
 from akd.engine.runner_hooks import add_runner_hooks
+from akd.tooling.config_text import formatted_once
 from akd.tooling.distributed import release_process_group
 from akd.tooling.preflight import (PreflightError, check_checkpoint_file,
                                    check_data, check_teacher_checkpoint,
@@ -65,7 +66,7 @@ def main(argv=None):
 
 def evaluate(cfg, metrics_json) -> None:
     """Evaluate in a frame of its own, so the runner is gone on return."""
-    runner = Runner.from_cfg(cfg)
+    runner = Runner.from_cfg(formatted_once(cfg))
     metrics = runner.test()
     if metrics_json and runner.rank == 0:
         with open(metrics_json, 'w') as f:

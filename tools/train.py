@@ -16,6 +16,7 @@ import argparse
 import akd  # noqa: F401  (stack fixes first, then registries)
 import torch
 from akd.engine.runner_hooks import RUNNER_HOOKS, add_runner_hooks
+from akd.tooling.config_text import formatted_once
 from akd.tooling.distributed import release_process_group
 from akd.tooling.preflight import (PreflightError, check_checkpoint_file,
                                    check_data, check_downloads,
@@ -84,7 +85,7 @@ def main(argv=None):
 
 def train(cfg) -> None:
     """Train in a frame of its own, so the runner is gone on return."""
-    Runner.from_cfg(cfg).train()
+    Runner.from_cfg(formatted_once(cfg)).train()
 
 
 if __name__ == '__main__':
