@@ -4,10 +4,11 @@ iteration and the same final weights and optimizer state, bit for bit (one
 thread, the same code path).
 
 One case per algorithm with state of its own: AKD's random avatars,
-SwitOKD's mode and the peers' optimizers, MasKD's warm-up switching within
-the run, CRD's memory bank, TCS's basis buffer, DML's two peers. Under
-2-process DDP (tools/dist_train.sh), AKD (teacher-free, on FRSKD) and
-SwitOKD are killed on one rank and resumed on both.
+SwitOKD's mode and the peers' optimizers, MasKD's warm-up (it ends at
+iteration 3, within the run), CRD's memory bank, TCS's basis buffer,
+DML's two peers. Under 2-process DDP (tools/dist_train.sh), AKD
+(teacher-free, on FRSKD) and SwitOKD are killed on one rank and resumed on
+both.
 """
 import json
 import os
@@ -56,33 +57,32 @@ def _assert_same_run(straight: str, killed: str, kills) -> None:
                                   os.path.join(killed, last)) == [], kills
 
 
-@pytest.fixture(scope='module')
-def one_process_runs(toy_coco, toy_cityscapes, tmp_path_factory):
-    """Every case's uninterrupted and killed runs, in one harness process
-    (tests/resume_runs.py)."""
-    root = tmp_path_factory.mktemp('exact_resume')
-    spec = []
-    for name, (config, _, options) in sorted(CASES.items()):
-        spec.append(
-            dict(config=config,
-                 data_root=toy_coco if 'coco' in config else toy_cityscapes,
-                 iters=ITERS, kills=KILLS[name], root=str(root / name),
-                 options=['train_dataloader.batch_size=2', *options,
-                          *teacher_options(config, root / f'{name}.pth')]))
+@pytest.fixture(scope='module', params=sorted(CASES))
+def one_process_run(request, tmp_path_factory):
+    """A case's uninterrupted and killed runs, in one harness process
+    (tests/resume_runs.py); a fixture per case, so that pytest's workers
+    share the cases."""
+    name = request.param
+    config, _, options = CASES[name]
+    root = tmp_path_factory.mktemp(name)
+    data = 'toy_coco' if 'coco' in config else 'toy_cityscapes'
+    spec = dict(config=config, data_root=request.getfixturevalue(data),
+                iters=ITERS, kills=KILLS[name], root=str(root),
+                options=['train_dataloader.batch_size=2', *options,
+                         *teacher_options(config, root / 'teacher.pth')])
     spec_path = root / 'spec.json'
-    spec_path.write_text(json.dumps(spec))
+    spec_path.write_text(json.dumps([spec]))
     process = subprocess.run(
         [sys.executable, os.path.join(REPO, 'tests', 'resume_runs.py'),
          str(spec_path)], cwd=REPO, capture_output=True, text=True,
         env=dict(os.environ, OMP_NUM_THREADS='1'))
     assert process.returncode == 0, process.stderr[-5000:]
-    return root
+    return name, root
 
 
-@pytest.mark.parametrize('name', sorted(CASES))
 def test_killed_and_resumed_run_repeats_the_uninterrupted_one(
-        one_process_runs, name):
-    root = one_process_runs / name
+        one_process_run):
+    name, root = one_process_run
     _assert_same_run(str(root / 'straight'), str(root / 'killed'),
                      KILLS[name])
 
