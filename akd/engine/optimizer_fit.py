@@ -20,10 +20,11 @@ def _type_keys(group: dict) -> List[str]:
 
 
 def _groups(sizes: List[int]) -> str:
-    """``'2 parameter groups of [10, 3] tensors'``, long lists summed."""
-    shown = str(sizes) if len(sizes) <= 4 else f'{sum(sizes)} in all'
+    """``'2 parameter groups ([10, 3] tensors)'``, long lists summed."""
+    shown = (f'{sizes} tensors'
+             if len(sizes) <= 4 else f'{sum(sizes)} tensors in all')
     plural = 's' if len(sizes) != 1 else ''
-    return f'{len(sizes)} parameter group{plural} ({shown} tensors)'
+    return f'{len(sizes)} parameter group{plural} ({shown})'
 
 
 def _group_misfit(saved: dict, optimizer: torch.optim.Optimizer

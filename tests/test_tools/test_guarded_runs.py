@@ -82,6 +82,23 @@ def _config(tmp_path, body: str, base: str = DET_DISTILL) -> str:
     return str(path)
 
 
+# Files read at start
+
+def test_truncated_annotation_file_stops_before_building(
+        train, toy_coco, tmp_path):
+    cut = tmp_path / 'toy_coco_cut'
+    shutil.copytree(toy_coco, cut)
+    ann = cut / 'annotations' / 'instances_train2017.json'
+    with open(ann, 'r+b') as f:
+        f.truncate(ann.stat().st_size // 2)
+    error = train(args=['--data-root', str(cut)])
+    assert error.startswith(
+        "error: train_dataloader.dataset.ann_file='annotations/instances_"
+        f"train2017.json' ({cut}/annotations/instances_train2017.json) is "
+        'not valid JSON: '), error
+    assert 'its brackets are left open, so it is truncated' in error
+
+
 # Checkpoints loaded into a model
 
 def test_teacher_checkpoint_of_another_width_is_refused(train, toy_weights):
@@ -482,7 +499,7 @@ def test_resume_with_an_optimizer_of_another_layout_names_it_and_the_choice(
     error = train(layout, args=['--resume', path])
     assert f"resume='{path}': its optimizer state does not fit this run's " \
         'optimizer: 1 parameter group (' in error
-    assert 'tensors) in the file, ' in error and 'in all tensors) in this ' \
+    assert 'tensors) in the file, ' in error and 'tensors in all) in this ' \
         'run (optim_wrapper, its paramwise_cfg or the modules that train ' \
         'changed since it was saved)' in error
     assert 'default_hooks.checkpoint_fit.resume_optimizer=False' in error
