@@ -60,7 +60,9 @@ class LDLoss(nn.Module):
     where pos are the priors the student's ATSS assignment calls positive
     (the main distillation region), s_i the student's detached highest
     class score there (GFL's box-loss weight), and v_i the prior's IoU if it
-    lies in the valuable localization region, else 0 (``LDRegions``). As in
+    lies in the valuable localization region, else 0 (``LDRegions``, whose
+    region follows the released code's DIoU by default, the paper's with
+    ``vlr_overlap='iou'``). As in
     the official code and mmdet, the sums are not divided by the number of
     priors. The teacher's distributions are detached. Defaults are the
     paper's COCO setting (tau 10, weights 0.25). The official full method

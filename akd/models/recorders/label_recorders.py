@@ -19,11 +19,13 @@ import inspect
 from typing import Any, Callable, List, Optional
 
 import torch
+from mmdet.models.task_modules.prior_generators import anchor_inside_flags
 from mmrazor.models.task_modules import MethodOutputsRecorder
 from mmrazor.registry import TASK_UTILS
 from torch import Tensor
 
 from ..task_modules import valuable_localization_region
+from ..task_modules.localization_regions import OVERLAPS
 
 
 class _LabelsRecorder(MethodOutputsRecorder):
@@ -122,6 +124,11 @@ class LDRegionsRecorder(_LabelsRecorder):
     ``data_idx=0`` and ``data_idx=1`` to ``LDLoss``'s ``labels`` and
     ``vlr_weights``.
 
+    As in the released code, each image's region is found among its
+    priors inside the image (the head's ``anchor_inside_flags``): priors in
+    the padding of a smaller image of the batch weigh 0 and take no part in
+    the ATSS thresholds.
+
     Args:
         source (str): The ``get_targets`` recorded. Defaults to mmdet's
             ``GFLHead.get_targets`` (which returns the priors first).
@@ -129,16 +136,25 @@ class LDRegionsRecorder(_LabelsRecorder):
             Defaults to 9.
         alpha (float): The VLR's lower bound, a fraction of the ATSS
             threshold. Defaults to 0.25.
+        vlr_overlap (str): The overlap of the DIoU that bounds the region:
+            ``'iof'``, the intersection over the prior's area, as the
+            released code computes it (default), or ``'iou'``, the paper's
+            DIoU.
     """
 
     def __init__(self,
                  source: str = 'mmdet.models.dense_heads.gfl_head.GFLHead.'
                  'get_targets',
                  topk: int = 9,
-                 alpha: float = 0.25) -> None:
+                 alpha: float = 0.25,
+                 vlr_overlap: str = 'iof') -> None:
         super().__init__(source)
+        if vlr_overlap not in OVERLAPS:
+            raise ValueError(f'LDRegions.vlr_overlap must be one of '
+                             f'{OVERLAPS}, got {vlr_overlap!r}')
         self.topk = topk
         self.alpha = alpha
+        self.vlr_overlap = vlr_overlap
 
     def method_record_wrapper(self, orgin_method: Callable,
                               data_buffer: List) -> Callable:
@@ -147,31 +163,58 @@ class LDRegionsRecorder(_LabelsRecorder):
 
         @functools.wraps(orgin_method)
         def wrap_method(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs).arguments
             targets = orgin_method(*args, **kwargs)
-            gt_instances = signature.bind(
-                *args, **kwargs).arguments['batch_gt_instances']
             priors, labels = targets[0], targets[1]
             with torch.no_grad():
-                vlr = self._vlr_weights(priors, gt_instances)
+                inside = _inside_flags(bound['self'], priors,
+                                       bound['valid_flag_list'],
+                                       bound['batch_img_metas'])
+                vlr = self._vlr_weights(priors, inside,
+                                        bound['batch_gt_instances'])
             data_buffer.append((labels, vlr))
             return targets
 
         return wrap_method
 
-    def _vlr_weights(self, priors: List[Tensor],
+    def _vlr_weights(self, priors: List[Tensor], inside: List[Tensor],
                      gt_instances: list) -> List[Tensor]:
-        """Per level ``(N, P_l)`` VLR weights of priors ``(N, P_l, 4)``."""
+        """Per level ``(N, P_l)`` VLR weights of priors ``(N, P_l, 4)``,
+        found among each image's priors inside it (``(P, )`` flags)."""
         num_level_priors = [level.shape[1] for level in priors]
-        per_image = [
-            valuable_localization_region(
-                torch.cat([level[i] for level in priors]), num_level_priors,
-                gt.bboxes, self.topk, self.alpha)
-            for i, gt in enumerate(gt_instances)
-        ]
+        per_image = []
+        for i, gt in enumerate(gt_instances):
+            image_priors = torch.cat([level[i] for level in priors])  # (P, 4)
+            flags = inside[i]  # (P, )
+            num_inside = [int(f.sum()) for f in flags.split(num_level_priors)]
+            weights = image_priors.new_zeros(image_priors.shape[0])
+            weights[flags] = valuable_localization_region(
+                image_priors[flags], num_inside, gt.bboxes, self.topk,
+                self.alpha, self.vlr_overlap)
+            per_image.append(weights)
         return [
             torch.stack(level)
             for level in zip(*(w.split(num_level_priors) for w in per_image))
         ]
+
+
+def _inside_flags(head, priors: List[Tensor], valid_flags: list,
+                  img_metas: List[dict]) -> List[Tensor]:
+    """Each image's ``(P, )`` priors that its head trains on: valid (not in
+    the batch's padding) and within ``train_cfg.allowed_border``, as
+    ``GFLHead._get_targets_single`` computes them. ``get_targets`` has
+    already joined each image's per-level flags."""
+    allowed_border = head.train_cfg.get('allowed_border', -1)
+    flags = []
+    for i, meta in enumerate(img_metas):
+        image_flags = valid_flags[i]
+        if isinstance(image_flags, (list, tuple)):
+            image_flags = torch.cat(image_flags)
+        image_priors = torch.cat([level[i] for level in priors])
+        flags.append(
+            anchor_inside_flags(image_priors, image_flags,
+                                meta['img_shape'][:2], allowed_border))
+    return flags
 
 
 @TASK_UTILS.register_module()
