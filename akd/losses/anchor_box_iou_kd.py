@@ -35,8 +35,9 @@ class AnchorBoxIoUKDLoss(nn.Module):
         L = loss_weight / N_pos * sum_i w_i * (1 - GIoU(b_S,i, b_T,i)),
 
     over every anchor of every level, N_pos the student's positives (at
-    least 1). CrossKD distils its cross-head boxes on RetinaNet this way
-    (weight 1). The teacher's boxes are detached.
+    least 1 per image, as mmdet's ``avg_factor``). CrossKD distils its
+    cross-head boxes on RetinaNet this way (weight 1). The teacher's boxes
+    are detached.
 
     Args:
         num_classes (int): Classes C of the head, to split its

@@ -46,7 +46,8 @@ class BoxIoUKDLoss(nn.Module):
         L = loss_weight / N_pos * sum_i w_i * (1 - GIoU(b_S,i, b_T,i)),
 
     over every prior of every level, N_pos the student's positives (at
-    least 1). The teacher's boxes are detached. BCKD's COCO weight is 4.
+    least 1 per image, as mmdet's ``avg_factor``). The teacher's boxes are
+    detached. BCKD's COCO weight is 4.
     (The official code skips the levels of a batch that have no positive;
     here every level counts.)
 

@@ -28,8 +28,9 @@ class QualityFocalKDLoss(nn.Module):
         L = loss_weight / N_pos * sum_ic BCE(s_ic, t_ic) * |t_ic - s_ic|^beta,
 
     BCE(s, t) = -t log s - (1 - t) log(1 - s), summed over all priors (not
-    only the positives) and normalised by N_pos, the number of priors the
-    student's assignment calls positive (at least 1), over all levels.
+    only the positives) and normalised by N_pos, the priors the student's
+    assignment calls positive over all levels, counted per image with at
+    least 1 per image as mmdet's ``avg_factor`` (:func:`count_positives`).
 
     Under ``AvatarKDLoss``, which distils level by level, ``labels`` is
     passed whole (``whole_inputs``), so every level is normalised by the
@@ -92,7 +93,22 @@ class QualityFocalKDLoss(nn.Module):
 
 
 def count_positives(labels: Levels, num_classes: int) -> Tensor:
-    """Priors labelled 0..C-1 over every level, at least 1."""
+    """mmdet's ``avg_factor`` of a dense head: each image's priors labelled
+    0..C-1 over every level, at least 1 per image, summed over the batch
+    (``SamplingResult.num_pos`` is ``max(#positives, 1)``; the official
+    CrossKD and BCKD normalise by it).
+
+    Args:
+        labels (Tensor | Sequence[Tensor]): ``(N, P_l)`` per level
+            (``AnchorHead.get_targets``); labels without an image axis
+            (``(N * P_l, )``, FCOS's layout) are counted as one image.
+        num_classes (int): C; background is C.
+    """
     counted: Sequence[Tensor] = as_levels(labels)
-    count = sum(((x >= 0) & (x < num_classes)).sum() for x in counted)
-    return torch.clamp(torch.as_tensor(count, dtype=torch.float32), min=1)
+    positives = [(x >= 0) & (x < num_classes) for x in counted]
+    if all(x.dim() == 2 for x in positives):
+        per_image = sum(x.sum(dim=1) for x in positives)  # (N, )
+    else:
+        per_image = sum(x.sum() for x in positives)
+    return torch.clamp(torch.as_tensor(per_image, dtype=torch.float32),
+                       min=1).sum()

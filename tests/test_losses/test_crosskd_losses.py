@@ -7,6 +7,7 @@ import akd.losses.quality_focal_kd
 import pytest
 import torch
 from akd.losses import AvatarKDLoss, DistributionKDLoss, QualityFocalKDLoss
+from akd.losses.quality_focal_kd import count_positives
 from mmdet.models.losses import QualityFocalLoss
 
 from dense_head_outputs import BINS, assigned_labels, head_levels
@@ -110,3 +111,34 @@ def test_rejects_bad_arguments_naming_the_key(loss, kwargs, match):
 def test_docstring_example_runs(module):
     result = doctest.testmod(module, verbose=False)
     assert result.attempted > 0 and result.failed == 0
+
+
+def _official_avg_factor(labels_per_level, num_classes):
+    """mmdet's avg_factor as the official CrossKD and BCKD get it: image by
+    image, SamplingResult.num_pos = max(#positive anchors, 1), summed."""
+    total = 0
+    for image in range(labels_per_level[0].shape[0]):
+        positives = 0
+        for level in labels_per_level:
+            for label in level[image].tolist():
+                positives += 0 <= label < num_classes
+        total += max(positives, 1)
+    return total
+
+
+def test_positives_are_counted_per_image_with_a_floor_of_one():
+    """Image 0 has no positive (its anchors background, ignored or in the
+    padding: all labelled C by mmdet); image 1 has some."""
+    labels = tuple(level.clone() for level in assigned_labels(C))
+    for level in labels:
+        level[0] = C
+    assert _official_avg_factor(labels, C) == sum(
+        int((level[1] < C).sum()) for level in labels) + 1
+    assert count_positives(labels, C).item() == _official_avg_factor(
+        labels, C)
+    S, T = head_levels(C, 0), head_levels(C, 1)
+    unnormalised = QualityFocalKDLoss()(S, T, tuple(
+        torch.full_like(level, C) for level in labels))  # 2 images x 1
+    assert_close_float32(
+        QualityFocalKDLoss()(S, T, labels),
+        unnormalised * 2 / _official_avg_factor(labels, C))
