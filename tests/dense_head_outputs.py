@@ -21,3 +21,16 @@ def assigned_labels(num_classes, seed=3):
             torch.rand(2, h * w) < 0.3,
             torch.randint(0, num_classes, (2, h * w)),
             torch.full((2, h * w), num_classes)) for h, w in LEVELS)
+
+
+def labels_with_non_samples(num_classes, seed=3):
+    """``assigned_labels`` where image 0 has no positive and about 20% of
+    the priors are no sample (-1: ignored by the assigner, or in the
+    batch's padding, as ``DetTargetLabels`` marks them)."""
+    levels = []
+    for level in assigned_labels(num_classes, seed):
+        level = level.clone()
+        level[0] = num_classes
+        level[torch.rand(level.shape) < 0.2] = -1
+        levels.append(level)
+    return tuple(levels)

@@ -197,7 +197,30 @@ def check_forward_mappings(distiller, mappings) -> None:
                 f'{key}.{loss_name} does not map {", ".join(unmapped)}, which '
                 f'{type(loss).__name__}.forward needs: add '
                 f'{unmapped[0]}=dict(recorder=..., from_student=...).')
+        _check_whole_inputs(f'{key}.{loss_name}', loss, forward_mappings)
     _warn_unused(distiller, mappings)
+
+
+def _check_whole_inputs(key: str, loss: nn.Module, mapping: dict) -> None:
+    """Under ``AvatarKDLoss``, which splits per-level inputs by level, a
+    base loss's ``all_<name>`` (in its ``whole_inputs``) must be mapped
+    where ``<name>`` is: it keeps a normaliser over every level, and
+    without it each level would be normalised by its own."""
+    base = getattr(loss, 'base_loss', None)
+    for whole in getattr(base, 'whole_inputs', ()):
+        split = whole[len('all_'):]
+        if whole.startswith('all_') and split in mapping and (
+                whole not in mapping):
+            raise GuardError(
+                f'{key} maps {split} but not {whole}: {type(loss).__name__} '
+                f'splits {split} by level, so {type(base).__name__} needs '
+                f'{whole}, the same record passed whole, to normalise over '
+                f'every level. Add '
+                f'{whole}=dict({_record_text(mapping[split])}).')
+
+
+def _record_text(record: dict) -> str:
+    return ', '.join(f'{name}={value!r}' for name, value in record.items())
 
 
 def _required_arguments(loss: nn.Module) -> List[str]:

@@ -15,7 +15,7 @@ from torch import Tensor, nn
 from .quality_focal_kd import count_positives
 from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative, check_num_classes
-from .utils.pixel_samples import anchor_view
+from .utils.pixel_samples import anchor_view, level_labels
 
 
 def per_anchor(x: Tensor, width: int) -> Tensor:
@@ -34,10 +34,13 @@ class AnchorBoxIoUKDLoss(nn.Module):
 
         L = loss_weight / N_pos * sum_i w_i * (1 - GIoU(b_S,i, b_T,i)),
 
-    over every anchor of every level, N_pos the student's positives (at
-    least 1 per image, as mmdet's ``avg_factor``). CrossKD distils its
-    cross-head boxes on RetinaNet this way (weight 1). The teacher's boxes
-    are detached.
+    over every anchor the head trains on (``labels`` -1, an anchor with
+    label weight 0, is left out, as the official label weights leave it)
+    of every level, N_pos the student's positives (at least 1 per image, as
+    mmdet's ``avg_factor``). CrossKD distils its cross-head boxes on
+    RetinaNet this way (weight 1). The teacher's boxes are detached. Under
+    ``AvatarKDLoss``, which splits ``labels`` by level, map ``all_labels``
+    to the same record too, for N_pos over every level.
 
     Args:
         num_classes (int): Classes C of the head, to split its
@@ -57,7 +60,7 @@ class AnchorBoxIoUKDLoss(nn.Module):
         >>> loss(box_S, box_T, cls_T, anchors, labels).shape
         torch.Size([])
     """
-    whole_inputs = ('labels', )
+    whole_inputs = ('all_labels', )
 
     def __init__(self,
                  num_classes: int,
@@ -73,22 +76,29 @@ class AnchorBoxIoUKDLoss(nn.Module):
                 target_stds=[1., 1., 1., 1.]))))
         self.loss_weight = loss_weight
 
-    def forward(self, preds_S: Levels, preds_T: Levels, cls_score_T: Levels,
-                anchors: Levels, labels: Levels) -> Tensor:
+    def forward(self,
+                preds_S: Levels,
+                preds_T: Levels,
+                cls_score_T: Levels,
+                anchors: Levels,
+                labels: Levels,
+                all_labels: Optional[Levels] = None) -> Tensor:
         """One level or a tuple of levels each.
 
         Args:
             preds_S, preds_T: Box deltas ``(N, A * 4, H, W)``.
             cls_score_T: The teacher's scores ``(N, A * C, H, W)``.
             anchors: ``(N, H * W * A, 4)`` (``HeadAnchors``).
-            labels: The student's assigned class per anchor, all levels
-                (``DetTargetLabels``), for N_pos.
+            labels: The student's assigned class per anchor
+                (``DetTargetLabels``), at the levels of the predictions.
+            all_labels: Those of every level, for N_pos (defaults to
+                ``labels``).
         """
         levels_S, levels_T = paired_levels(self, preds_S, preds_T)
         total = 0
-        for s, t, scores, level_anchors in zip(levels_S, levels_T,
-                                               as_levels(cls_score_T),
-                                               as_levels(anchors)):
+        for s, t, scores, level_anchors, y in zip(
+                levels_S, levels_T, as_levels(cls_score_T),
+                as_levels(anchors), level_labels(self, labels, levels_S)):
             flat_anchors = level_anchors.reshape(-1, 4)
             if flat_anchors.shape[0] != per_anchor(s, 4).shape[0]:
                 raise ValueError(
@@ -101,11 +111,12 @@ class AnchorBoxIoUKDLoss(nn.Module):
                 boxes_T = self.bbox_coder.decode(flat_anchors,
                                                  per_anchor(t, 4))
                 weight = per_anchor(scores, self.num_classes).sigmoid().amax(
-                    dim=1)
+                    dim=1) * (y.reshape(-1) >= 0)  # (N*H*W*A, )
             giou = bbox_overlaps(boxes_S, boxes_T, mode='giou',
                                  is_aligned=True)
             total = total + (weight * (1 - giou)).sum()
-        positives = count_positives(labels, self.num_classes)
+        positives = count_positives(
+            labels if all_labels is None else all_labels, self.num_classes)
         return self.loss_weight * total / positives
 
     def extra_repr(self) -> str:

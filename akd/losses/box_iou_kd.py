@@ -4,6 +4,8 @@ Yang et al., "Bridging Cross-task Protocol Inconsistency for Distillation
 in Dense Object Detection", ICCV 2023. https://arxiv.org/abs/2308.14286
 Official code (read, not copied): https://github.com/TinyTigerPan/BCKD
 """
+from typing import Optional
+
 import torch
 from mmdet.structures.bbox import bbox_overlaps
 from mmrazor.registry import MODELS
@@ -12,6 +14,7 @@ from torch import Tensor, nn
 from .quality_focal_kd import count_positives
 from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative
+from .utils.pixel_samples import level_labels
 
 
 def edge_distances(bbox_pred: Tensor) -> Tensor:
@@ -45,14 +48,17 @@ class BoxIoUKDLoss(nn.Module):
 
         L = loss_weight / N_pos * sum_i w_i * (1 - GIoU(b_S,i, b_T,i)),
 
-    over every prior of every level, N_pos the student's positives (at
-    least 1 per image, as mmdet's ``avg_factor``). The teacher's boxes are
-    detached. BCKD's COCO weight is 4.
+    over every prior the head trains on (``labels`` -1, a prior with label
+    weight 0, is left out, as the official label weights leave it) of every
+    level, N_pos the student's positives (at least 1 per image, as mmdet's
+    ``avg_factor``). The teacher's boxes are detached. BCKD's COCO weight
+    is 4.
     (The official code skips the levels of a batch that have no positive;
     here every level counts.)
 
     Under ``AvatarKDLoss`` the avatars perturb the teacher's box logits;
-    ``labels`` is passed whole, so N_pos counts every level.
+    it splits ``labels`` by level, so map ``all_labels`` to the same record,
+    passed whole, for N_pos over every level.
 
     Args:
         loss_weight (float): Scale of the loss. Defaults to 4.0.
@@ -68,37 +74,49 @@ class BoxIoUKDLoss(nn.Module):
         >>> loss(box_S, box_T, cls_S, cls_T, labels).shape
         torch.Size([])
     """
-    whole_inputs = ('labels', )
+    whole_inputs = ('all_labels', )
 
     def __init__(self, loss_weight: float = 4.0):
         super().__init__()
         check_non_negative(self, 'loss_weight', loss_weight)
         self.loss_weight = loss_weight
 
-    def forward(self, preds_S: Levels, preds_T: Levels, cls_score_S: Levels,
-                cls_score_T: Levels, labels: Levels) -> Tensor:
+    def forward(self,
+                preds_S: Levels,
+                preds_T: Levels,
+                cls_score_S: Levels,
+                cls_score_T: Levels,
+                labels: Levels,
+                all_labels: Optional[Levels] = None) -> Tensor:
         """One level or a tuple of levels each.
 
         Args:
             preds_S, preds_T: GFL ``bbox_pred`` ``(N, 4 * B, H, W)``.
             cls_score_S, cls_score_T: ``cls_score`` ``(N, C, H, W)``.
-            labels: The student's assigned class per prior, all levels
-                (``DetTargetLabels``), for N_pos.
+            labels: The student's assigned class per prior
+                (``DetTargetLabels``), at the levels of the predictions.
+            all_labels: Those of every level, for N_pos (defaults to
+                ``labels``).
         """
         levels_S, levels_T = paired_levels(self, preds_S, preds_T)
         total = 0
-        for s, t, cls_S, cls_T in zip(levels_S, levels_T,
-                                      as_levels(cls_score_S),
-                                      as_levels(cls_score_T)):
+        for s, t, cls_S, cls_T, y in zip(levels_S, levels_T,
+                                         as_levels(cls_score_S),
+                                         as_levels(cls_score_T),
+                                         level_labels(self, labels,
+                                                      levels_S)):
             boxes_S = centred_boxes(edge_distances(s))
             with torch.no_grad():
                 boxes_T = centred_boxes(edge_distances(t))
                 gap = (cls_T.sigmoid() - cls_S.sigmoid()).abs().amax(dim=1)
+                weight = gap.reshape(-1) * (y.reshape(-1) >= 0)  # (N*H*W, )
             giou = bbox_overlaps(boxes_S, boxes_T, mode='giou',
                                  is_aligned=True)
-            total = total + (gap.reshape(-1) * (1 - giou)).sum()
+            total = total + (weight * (1 - giou)).sum()
         num_classes = as_levels(cls_score_S)[0].shape[1]
-        return self.loss_weight * total / count_positives(labels, num_classes)
+        counted = labels if all_labels is None else all_labels
+        return self.loss_weight * total / count_positives(
+            counted, num_classes)
 
     def extra_repr(self) -> str:
         return f'loss_weight={self.loss_weight}'

@@ -12,6 +12,7 @@ from torch import Tensor, nn
 from .ld import confidence, edge_kl
 from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative, check_positive
+from .utils.pixel_samples import level_labels
 
 
 @MODELS.register_module()
@@ -25,7 +26,10 @@ class DistributionKDLoss(nn.Module):
         L = loss_weight * tau^2 * sum_i w_i * sum_e KL_ie / 4 / sum_i w_i,
 
     over the priors of every level. CrossKD distils its cross-head box
-    distributions this way (tau 1, weight 4).
+    distributions this way (tau 1, weight 4). Given the student's
+    ``labels``, a prior labelled -1 (label weight 0: ignored by the
+    assigner, or in the batch's padding) weighs 0 in both sums, as the
+    official code sets its weight to 0.
 
     Args:
         tau (float): Temperature. Defaults to 1.
@@ -39,7 +43,7 @@ class DistributionKDLoss(nn.Module):
         >>> loss(box_S, box_T, torch.randn(2, 80, 4, 4)).shape
         torch.Size([])
     """
-    whole_inputs = ('all_cls_score_T', )
+    whole_inputs = ('all_cls_score_T', 'all_labels')
 
     def __init__(self, tau: float = 1.0, loss_weight: float = 4.0):
         super().__init__()
@@ -52,7 +56,9 @@ class DistributionKDLoss(nn.Module):
                 preds_S: Levels,
                 preds_T: Levels,
                 cls_score_T: Levels,
-                all_cls_score_T: Optional[Levels] = None) -> Tensor:
+                all_cls_score_T: Optional[Levels] = None,
+                labels: Optional[Levels] = None,
+                all_labels: Optional[Levels] = None) -> Tensor:
         """One level or a tuple of levels each.
 
         Args:
@@ -63,17 +69,36 @@ class DistributionKDLoss(nn.Module):
                 of w_i normalises; defaults to ``cls_score_T``. Map it too
                 under ``AvatarKDLoss``, which splits ``cls_score_T`` by
                 level but passes this whole (``whole_inputs``).
+            labels: The student's assigned class per prior
+                (``DetTargetLabels``) at the levels of the predictions;
+                priors labelled -1 weigh 0. Defaults to None (all weigh).
+            all_labels: Those of every level, with ``all_cls_score_T``
+                under ``AvatarKDLoss``; defaults to ``labels``.
         """
         levels_S, levels_T = paired_levels(self, preds_S, preds_T)
+        weights = self._weights(cls_score_T, labels, levels_S)
         weighted = 0
-        for s, t, scores in zip(levels_S, levels_T, as_levels(cls_score_T)):
+        for s, t, w in zip(levels_S, levels_T, weights):
             bins = s.shape[1] // 4
             kl = edge_kl(s, t.detach(), self.tau) * bins  # summed over bins
-            weighted = weighted + (confidence(scores) * kl).sum() / 4
-        normaliser = sum(
-            confidence(scores).sum() for scores in as_levels(
-                cls_score_T if all_cls_score_T is None else all_cls_score_T))
+            weighted = weighted + (w * kl).sum() / 4
+        if all_cls_score_T is not None:
+            weights = self._weights(
+                all_cls_score_T, labels if all_labels is None else all_labels,
+                as_levels(all_cls_score_T))
+        normaliser = sum(w.sum() for w in weights)
         return self.loss_weight * weighted / normaliser.clamp_min(1e-6)
+
+    def _weights(self, cls_score_T: Levels, labels: Optional[Levels],
+                 levels) -> list:
+        """w_i ``(N, H * W)`` per level, 0 where ``labels`` is -1."""
+        scores = as_levels(cls_score_T)
+        if labels is None:
+            return [confidence(x) for x in scores]
+        return [
+            confidence(x) * (y.reshape(x.shape[0], -1) >= 0)
+            for x, y in zip(scores, level_labels(self, labels, levels))
+        ]
 
     def extra_repr(self) -> str:
         return f'tau={self.tau}, loss_weight={self.loss_weight}'

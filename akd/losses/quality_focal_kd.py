@@ -16,6 +16,7 @@ from torch import Tensor, nn
 
 from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative, check_num_classes
+from .utils.pixel_samples import anchor_view, level_labels
 
 
 @MODELS.register_module()
@@ -27,13 +28,16 @@ class QualityFocalKDLoss(nn.Module):
 
         L = loss_weight / N_pos * sum_ic BCE(s_ic, t_ic) * |t_ic - s_ic|^beta,
 
-    BCE(s, t) = -t log s - (1 - t) log(1 - s), summed over all priors (not
-    only the positives) and normalised by N_pos, the priors the student's
-    assignment calls positive over all levels, counted per image with at
-    least 1 per image as mmdet's ``avg_factor`` (:func:`count_positives`).
+    BCE(s, t) = -t log s - (1 - t) log(1 - s), summed over the priors the
+    head trains on (not only the positives; ``labels`` -1, an anchor with
+    label weight 0, is left out as the official code's label weights leave
+    it) and normalised by N_pos, the priors the student's assignment calls
+    positive over all levels, counted per image with at least 1 per image
+    as mmdet's ``avg_factor`` (:func:`count_positives`).
 
-    Under ``AvatarKDLoss``, which distils level by level, ``labels`` is
-    passed whole (``whole_inputs``), so every level is normalised by the
+    Under ``AvatarKDLoss``, which distils level by level and splits
+    ``labels`` with the levels, map ``all_labels`` to the same record: it
+    is passed whole (``whole_inputs``), so every level is normalised by the
     positives of all levels, as without it.
 
     Args:
@@ -56,7 +60,7 @@ class QualityFocalKDLoss(nn.Module):
         >>> loss(student, teacher, labels).shape
         torch.Size([])
     """
-    whole_inputs = ('labels', )
+    whole_inputs = ('all_labels', )
 
     def __init__(self,
                  beta: float = 1.0,
@@ -70,22 +74,34 @@ class QualityFocalKDLoss(nn.Module):
         self.loss_weight = loss_weight
         self.num_classes = num_classes
 
-    def forward(self, preds_S: Levels, preds_T: Levels,
-                labels: Levels) -> Tensor:
+    def forward(self,
+                preds_S: Levels,
+                preds_T: Levels,
+                labels: Levels,
+                all_labels: Optional[Levels] = None) -> Tensor:
         """Args: preds_S, preds_T: classification logits, one level or a
-        tuple; labels: the student's assigned class per prior, all levels
-        (``DetTargetLabels``)."""
+        tuple; labels: the student's assigned class per prior
+        (``DetTargetLabels``), one tensor per level of the logits;
+        all_labels: those of every level, for N_pos (defaults to
+        ``labels``)."""
         levels_S, levels_T = paired_levels(self, preds_S, preds_T)
-        total = sum(self._gap_bce(s, t) for s, t in zip(levels_S, levels_T))
         num_classes = self.num_classes or levels_S[0].shape[1]
-        return self.loss_weight * total / count_positives(labels, num_classes)
+        total = sum(
+            self._gap_bce(s, t, y, num_classes) for s, t, y in zip(
+                levels_S, levels_T, level_labels(self, labels, levels_S)))
+        counted = labels if all_labels is None else all_labels
+        return self.loss_weight * total / count_positives(counted,
+                                                          num_classes)
 
-    def _gap_bce(self, preds_S: Tensor, preds_T: Tensor) -> Tensor:
+    def _gap_bce(self, preds_S: Tensor, preds_T: Tensor, labels: Tensor,
+                 num_classes: int) -> Tensor:
         target = preds_T.detach().sigmoid()
         bce = F.binary_cross_entropy_with_logits(
             preds_S, target, reduction='none')
         gap = (target - preds_S.sigmoid()).abs()
-        return (bce * gap.pow(self.beta)).sum()
+        terms = anchor_view(bce * gap.pow(self.beta), num_classes)
+        samples = (labels >= 0).reshape(terms.shape[:-1])  # (N, H, W, A)
+        return (terms * samples[..., None]).sum()
 
     def extra_repr(self) -> str:
         return (f'beta={self.beta}, loss_weight={self.loss_weight}, '

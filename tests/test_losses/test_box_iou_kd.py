@@ -8,7 +8,8 @@ from mmdet.models.dense_heads.gfl_head import Integral
 from mmdet.models.losses import GIoULoss
 from mmdet.structures.bbox import distance2bbox
 
-from dense_head_outputs import BINS, assigned_labels, head_levels
+from dense_head_outputs import (BINS, assigned_labels, head_levels,
+                                labels_with_non_samples)
 from tolerances import assert_close_float32
 
 C = 5
@@ -30,10 +31,19 @@ def _mmdet_reference(box_S, box_T, cls_S, cls_T, labels, weight):
                         distance2bbox(points, integral(_rows(t)))))
         gaps.append((_rows(c_t).sigmoid() -
                      _rows(c_s).sigmoid()).abs().max(dim=1)[0])
-    positives = float(sum((x < C).sum() for x in labels))
+    label_weights = torch.cat([(y != -1).float().reshape(-1) for y in labels])
+    positives = _avg_factor(labels)
     return loss(torch.cat([d[0] for d in decoded]),
                 torch.cat([d[1] for d in decoded]),
-                weight=torch.cat(gaps), avg_factor=positives)
+                weight=torch.cat(gaps) * label_weights, avg_factor=positives)
+
+
+def _avg_factor(labels):
+    """mmdet's: each image's positives over the levels, at least 1."""
+    return float(
+        sum(
+            max(sum(int(((y[n] >= 0) & (y[n] < C)).sum()) for y in labels), 1)
+            for n in range(labels[0].shape[0])))
 
 
 def test_matches_mmdets_gfl_decoding_and_giou_loss():
@@ -42,6 +52,17 @@ def test_matches_mmdets_gfl_decoding_and_giou_loss():
     labels = assigned_labels(C)
     assert_close_float32(
         BoxIoUKDLoss(loss_weight=4.0)(box_S, box_T, cls_S, cls_T, labels),
+        _mmdet_reference(box_S, box_T, cls_S, cls_T, labels, 4.0),
+        ulps=64)
+
+
+def test_priors_without_label_weight_count_nowhere():
+    """The official code weighs every prior by mmdet's label weight."""
+    box_S, box_T = head_levels(4 * BINS, 0), head_levels(4 * BINS, 1, 2.0)
+    cls_S, cls_T = head_levels(C, 2), head_levels(C, 4)
+    labels = labels_with_non_samples(C)
+    assert_close_float32(
+        BoxIoUKDLoss()(box_S, box_T, cls_S, cls_T, labels),
         _mmdet_reference(box_S, box_T, cls_S, cls_T, labels, 4.0),
         ulps=64)
 
@@ -65,13 +86,16 @@ def test_zero_when_the_boxes_or_the_scores_agree():
 
 
 def test_counts_positives_over_all_levels_under_akd():
+    """AKD splits labels by level; all_labels, passed whole, counts."""
+    labels = assigned_labels(C)
     inputs = (head_levels(4 * BINS, 0), head_levels(4 * BINS, 1),
               head_levels(C, 2),
-              head_levels(C, 4), assigned_labels(C))
+              head_levels(C, 4), labels)
     wrapped = AvatarKDLoss(
         base_loss=dict(type='BoxIoUKDLoss'), num_avatars=2,
         uncertainty=None, perturbation=dict(type='AvatarDropout', p=0.0))
-    assert_close_float32(wrapped(*inputs), wrapped.base_loss(*inputs))
+    assert_close_float32(wrapped(*inputs, all_labels=labels),
+                         wrapped.base_loss(*inputs))
 
 
 def test_docstring_example_runs():

@@ -10,7 +10,8 @@ from akd.losses import AvatarKDLoss, DistributionKDLoss, QualityFocalKDLoss
 from akd.losses.quality_focal_kd import count_positives
 from mmdet.models.losses import QualityFocalLoss
 
-from dense_head_outputs import BINS, assigned_labels, head_levels
+from dense_head_outputs import (BINS, assigned_labels, head_levels,
+                                labels_with_non_samples)
 from tolerances import assert_close_float32
 
 C = 5
@@ -42,22 +43,28 @@ def test_quality_focal_kd_gradient_reaches_only_the_student():
 
 
 def test_quality_focal_kd_counts_positives_over_all_levels_under_akd():
+    """AKD splits labels by level; all_labels, passed whole, counts."""
     S, T, labels = head_levels(C, 0), head_levels(C, 1), assigned_labels(C)
     wrapped = AvatarKDLoss(
         base_loss=dict(type='QualityFocalKDLoss'), num_avatars=2,
         uncertainty=None, perturbation=dict(type='AvatarDropout', p=0.0))
-    assert_close_float32(wrapped(S, T, labels), wrapped.base_loss(S, T,
-                                                                  labels))
+    assert_close_float32(wrapped(S, T, labels, all_labels=labels),
+                         wrapped.base_loss(S, T, labels))
 
 
-def _loop_distribution_kd(S, T, cls_T, tau, weight):
+def _loop_distribution_kd(S, T, cls_T, tau, weight, labels=None):
+    """The official weights: the teacher's top score, 0 where mmdet's label
+    weight is 0 (here label -1)."""
     numerator, denominator = 0., 0.
-    for s, t, c in zip(S, T, cls_T):
+    for level, (s, t, c) in enumerate(zip(S, T, cls_T)):
         N, _, H, W = s.shape
         for n in range(N):
             for y in range(H):
                 for x in range(W):
                     w = c[n, :, y, x].double().sigmoid().max().item()
+                    if labels is not None and labels[level][n,
+                                                            y * W + x] == -1:
+                        w = 0.
                     kl = 0.
                     for e in range(4):
                         p = (t[n, e * BINS:(e + 1) * BINS, y, x].double() /
@@ -78,6 +85,36 @@ def test_distribution_kd_matches_a_loop_over_priors_edges_and_bins():
     assert_close_float32(
         DistributionKDLoss(tau=2.0, loss_weight=4.0)(S, T, cls_T),
         torch.tensor(float(expected)))
+
+
+def test_distribution_kd_weighs_priors_without_label_weight_zero():
+    S, T = head_levels(4 * BINS, 0), head_levels(4 * BINS, 1)
+    cls_T, labels = head_levels(C, 2), labels_with_non_samples(C)
+    expected = _loop_distribution_kd(S, T, cls_T, 1.0, 4.0, labels)
+    assert_close_float32(
+        DistributionKDLoss()(S, T, cls_T, labels=labels),
+        torch.tensor(float(expected)))
+    wrapped = AvatarKDLoss(
+        base_loss=dict(type='DistributionKDLoss'), num_avatars=2,
+        uncertainty=None, perturbation=dict(type='AvatarDropout', p=0.0))
+    assert_close_float32(
+        wrapped(S, T, cls_T, all_cls_score_T=cls_T, labels=labels,
+                all_labels=labels), torch.tensor(float(expected)))
+
+
+def test_quality_focal_kd_leaves_out_priors_without_label_weight():
+    S, T, labels = head_levels(C, 0), head_levels(C, 1), \
+        labels_with_non_samples(C)
+    qfl = QualityFocalLoss(use_sigmoid=True, beta=1.0, loss_weight=1.0)
+    weights = torch.cat([(y != -1).float().reshape(-1) for y in labels])
+    positives = sum(
+        max(sum(int(((y[n] >= 0) & (y[n] < C)).sum()) for y in labels), 1)
+        for n in range(2))
+    expected = qfl(torch.cat([_rows(s) for s in S]),
+                   torch.cat([_rows(t) for t in T]).sigmoid(),
+                   weight=weights,
+                   avg_factor=float(positives))
+    assert_close_float32(QualityFocalKDLoss()(S, T, labels), expected)
 
 
 def test_distribution_kd_keeps_its_all_level_normaliser_under_akd():
@@ -142,3 +179,32 @@ def test_positives_are_counted_per_image_with_a_floor_of_one():
     assert_close_float32(
         QualityFocalKDLoss()(S, T, labels),
         unnormalised * 2 / _official_avg_factor(labels, C))
+
+
+def test_akd_without_all_labels_is_refused_naming_the_mapping():
+    """AKD splits labels by level: each level would be normalised by its
+    own positives."""
+    from akd.engine.guard_error import GuardError
+    from mmengine.registry import DefaultScope
+    from mmrazor.registry import MODELS
+    labels = dict(recorder='gt_labels', from_student=True)
+    cfg = dict(
+        type='ConfigurableDistiller',
+        student_recorders=dict(
+            head=dict(type='ModuleOutputs', source='head'),
+            gt_labels=dict(type='ModuleOutputs', source='head')),
+        teacher_recorders=dict(head=dict(type='ModuleOutputs', source='head')),
+        distill_losses=dict(loss_akd=dict(
+            type='AvatarKDLoss', base_loss=dict(type='QualityFocalKDLoss'))),
+        loss_forward_mappings=dict(loss_akd=dict(
+            preds_S=dict(recorder='head', from_student=True),
+            preds_T=dict(recorder='head', from_student=False),
+            labels=labels)))
+    with DefaultScope.overwrite_default_scope('mmrazor'):
+        with pytest.raises(GuardError, match=(
+                'model.distiller.loss_forward_mappings.loss_akd maps labels '
+                'but not all_labels: AvatarKDLoss splits labels by level, so '
+                'QualityFocalKDLoss needs all_labels')):
+            MODELS.build(cfg)
+        cfg['loss_forward_mappings']['loss_akd']['all_labels'] = labels
+        MODELS.build(cfg)

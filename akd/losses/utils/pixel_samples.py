@@ -10,7 +10,11 @@ Labels follow the logits: segmentation maps ``(N, H', W')`` or
 ``(N, 1, H', W')`` are resized to ``(H, W)`` by nearest neighbour; detection
 targets are the head's per-anchor labels, one ``(N, H*W*A)`` tensor per
 level (``AnchorHead.get_targets``), where background is label C. A row whose
-label is not a class in [0, C) (255 = ignore, C = background) is dropped.
+label is not a class in [0, C) (255 = ignore, C = background, -1 = an
+anchor the head gives no weight: ignored by its assigner or in the batch's
+padding) is dropped. The head losses that distil every anchor
+(``QualityFocalKDLoss``, the GIoU and distribution KD) keep background and
+drop -1 (:func:`level_labels`).
 """
 from typing import Optional, Sequence, Tuple
 
@@ -146,6 +150,26 @@ def loss_rows(
         return pixel_samples(preds_S, preds_T, gt_labels, loss.num_classes)
     except ValueError as error:
         raise ValueError(f'{type(loss).__name__}: {error}') from None
+
+
+def level_labels(loss: nn.Module, labels: Levels,
+                 levels: Sequence[Tensor]) -> Sequence[Tensor]:
+    """A head loss's per-anchor labels as one tensor per level of its
+    predictions ``levels``; a label of -1 (``NOT_A_SAMPLE``) marks an
+    anchor that is no sample.
+
+    Raises a ``ValueError`` naming ``loss``'s class when the level counts
+    differ.
+    """
+    label_levels = as_levels(labels)
+    if len(label_levels) != len(levels):
+        raise ValueError(
+            f'{type(loss).__name__}: {len(levels)} levels of predictions '
+            f'but {len(label_levels)} of labels: map labels to the '
+            "student's DetTargetLabels record of the same levels (under "
+            'AvatarKDLoss, which splits labels by level, map all_labels to '
+            'it too).')
+    return label_levels
 
 
 def non_target(x: Tensor, labels: Tensor) -> Tensor:

@@ -75,6 +75,14 @@ class DetTargetLabelsRecorder(_LabelsRecorder):
     ``num_classes``, so label-based losses use the positive anchors (the
     sigmoid heads have no background logit to distil against).
 
+    An anchor to which the head gives a label weight of 0 is labelled
+    ``NOT_A_SAMPLE`` (-1): one its assigner ignores (a RetinaNet IoU between
+    the negative and positive thresholds) or one in the padding of a
+    smaller image of the batch. mmdet labels both background; the official
+    CrossKD and BCKD weight their terms by the label weights, so the head
+    losses leave such anchors out, and the label-based losses never take
+    them (they keep labels 0..C-1).
+
     Args:
         source (str): The ``get_targets`` recorded. Defaults to mmdet's
             ``AnchorHead.get_targets``; use
@@ -102,13 +110,26 @@ class DetTargetLabelsRecorder(_LabelsRecorder):
         return wrap_method
 
 
+NOT_A_SAMPLE = -1
+
+
 def _labels(targets: tuple) -> List[Tensor]:
     """The per-level labels among a head's targets: the first list of
-    integer tensors (``GFLHead.get_targets`` puts its priors first)."""
-    return next(
-        part for part in targets if isinstance(part, (list, tuple)) and part
-        and all(torch.is_tensor(x) and not x.is_floating_point()
-                for x in part))
+    integer tensors (``GFLHead.get_targets`` puts its priors first), with
+    ``NOT_A_SAMPLE`` where the label weights that follow them are 0."""
+    index, labels = next(
+        (i, part) for i, part in enumerate(targets)
+        if isinstance(part, (list, tuple)) and part and all(
+            torch.is_tensor(x) and not x.is_floating_point() for x in part))
+    weights = targets[index + 1] if index + 1 < len(targets) else None
+    if not (isinstance(weights, (list, tuple))
+            and len(weights) == len(labels) and all(
+                torch.is_tensor(w) and w.shape == y.shape
+                for w, y in zip(weights, labels))):
+        return labels  # no label weights (FCOS): every label is a sample
+    return [
+        y.masked_fill(w == 0, NOT_A_SAMPLE) for y, w in zip(labels, weights)
+    ]
 
 
 @TASK_UTILS.register_module()
@@ -165,7 +186,7 @@ class LDRegionsRecorder(_LabelsRecorder):
         def wrap_method(*args, **kwargs):
             bound = signature.bind(*args, **kwargs).arguments
             targets = orgin_method(*args, **kwargs)
-            priors, labels = targets[0], targets[1]
+            priors, labels = targets[0], _labels(targets)
             with torch.no_grad():
                 inside = _inside_flags(bound['self'], priors,
                                        bound['valid_flag_list'],

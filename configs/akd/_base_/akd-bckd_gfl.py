@@ -1,7 +1,8 @@
 # AKD-BCKD on GFL heads: the BCKD twin (configs/bckd/_base_/bckd_gfl.py)
 # with both losses wrapped in AvatarKDLoss, which perturbs the teacher's
 # class logits and box-edge logits level by level: K=4 noisy avatars
-# weighted by the paper's uncertainty factor ('variance').
+# weighted by the paper's uncertainty factor ('variance'). Both losses
+# keep N_pos over every level (all_labels, passed whole by AvatarKDLoss).
 # Gaussian noise (sigma 0.1 of each channel's std), not dropout: dropping a
 # sigmoid logit to 0 turns a confident 'no' (p = 0.007 at z = -5) into
 # p = 0.5, and with dropout avatars AKD-CrossKD on the toy GFL pair fell
@@ -26,4 +27,9 @@ model = dict(
                 num_avatars=4,
                 perturbation=dict(type='AvatarGaussianNoise', sigma=0.1),
                 uncertainty='variance',
-                log_name='akd_box'))))
+                log_name='akd_box')),
+        loss_forward_mappings=dict(
+            loss_bckd_cls=dict(
+                all_labels=dict(from_student=True, recorder='gt_labels')),
+            loss_bckd_iou=dict(
+                all_labels=dict(from_student=True, recorder='gt_labels')))))

@@ -29,4 +29,9 @@ model = dict(
                 num_avatars=4,
                 perturbation=dict(type='AvatarGaussianNoise', sigma=0.1),
                 uncertainty='variance',
-                log_name='akd_box'))))
+                log_name='akd_box')),
+        loss_forward_mappings=dict(
+            loss_cross_cls=dict(
+                all_labels=dict(from_student=True, recorder='gt_labels')),
+            loss_cross_box=dict(
+                all_labels=dict(from_student=True, recorder='gt_labels')))))

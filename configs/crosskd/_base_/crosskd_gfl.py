@@ -4,8 +4,10 @@
 # cross-head scores are distilled to the teacher's with the quality focal
 # KD (beta 1, weight 1, over the student's positives) and the cross-head
 # box-edge distributions with KL (tau 1, weight 4, weighted by the
-# teacher's score). The leaf adds data, schedule, runtime, student, teacher
-# and teacher_ckpt.
+# teacher's score). Both leave out the priors the student's head gives no
+# label weight (the batch's padding), through the student's labels, as the
+# official code does. The leaf adds data, schedule, runtime, student,
+# teacher and teacher_ckpt.
 custom_imports = dict(imports=['akd'], allow_failed_imports=False)
 model = dict(
     _scope_='mmrazor',
@@ -37,4 +39,5 @@ model = dict(
                     from_student=True, recorder='cross_head', data_idx=1),
                 preds_T=dict(from_student=False, recorder='head', data_idx=1),
                 cls_score_T=dict(
-                    from_student=False, recorder='head', data_idx=0)))))
+                    from_student=False, recorder='head', data_idx=0),
+                labels=dict(from_student=True, recorder='gt_labels')))))
