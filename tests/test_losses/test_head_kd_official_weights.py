@@ -17,7 +17,7 @@ import akd  # noqa: F401
 import pytest
 import torch
 from akd.losses import AnchorBoxIoUKDLoss, QualityFocalKDLoss
-from akd.models.recorders.label_recorders import _labels
+from akd.models.recorders.label_recorders import target_labels
 from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
@@ -77,7 +77,7 @@ def _sigmoid(z):
 
 def test_the_batch_holds_ignored_padded_and_background_anchors(assigned):
     _, _, _, (labels, weights, _, _, avg_factor) = assigned
-    recorded = _labels((labels, weights))
+    recorded = target_labels((labels, weights))
     zero = torch.cat([w.reshape(-1) for w in weights]) == 0
     marked = torch.cat([y.reshape(-1) for y in recorded]) == -1
     assert torch.equal(zero, marked) and zero.any()
@@ -101,7 +101,8 @@ def test_classification_kd_weights_anchors_by_label_weights(assigned):
                 p, q = _sigmoid(zs), _sigmoid(zt)
                 bce = -(q * math.log(p) + (1 - q) * math.log(1 - p))
                 total += weight * bce * abs(q - p)
-    got = QualityFocalKDLoss(num_classes=C)(S, T, _labels((labels, weights)))
+    got = QualityFocalKDLoss(num_classes=C)(S, T,
+                                            target_labels((labels, weights)))
     assert_close_float32(got, total / avg_factor)
 
 
@@ -132,6 +133,6 @@ def test_box_kd_zeroes_the_weights_of_anchors_without_label_weight(
                                          w.reshape(-1).tolist()):
             reg_weight = _sigmoid(max(row)) if weight else 0.
             total += reg_weight * (1 - _giou(b_S, b_T))
-    got = AnchorBoxIoUKDLoss(num_classes=C)(S, T, scores_T, anchors,
-                                            _labels((labels, weights)))
+    got = AnchorBoxIoUKDLoss(num_classes=C)(
+        S, T, scores_T, anchors, target_labels((labels, weights)))
     assert_close_float32(got, total / avg_factor)

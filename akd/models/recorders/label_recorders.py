@@ -104,7 +104,7 @@ class DetTargetLabelsRecorder(_LabelsRecorder):
         @functools.wraps(orgin_method)
         def wrap_method(*args, **kwargs):
             targets = orgin_method(*args, **kwargs)
-            data_buffer.append(_labels(targets))
+            data_buffer.append(target_labels(targets))
             return targets
 
         return wrap_method
@@ -113,7 +113,7 @@ class DetTargetLabelsRecorder(_LabelsRecorder):
 NOT_A_SAMPLE = -1
 
 
-def _labels(targets: tuple) -> List[Tensor]:
+def target_labels(targets: tuple) -> List[Tensor]:
     """The per-level labels among a head's targets: the first list of
     integer tensors (``GFLHead.get_targets`` puts its priors first), with
     ``NOT_A_SAMPLE`` where the label weights that follow them are 0."""
@@ -186,7 +186,7 @@ class LDRegionsRecorder(_LabelsRecorder):
         def wrap_method(*args, **kwargs):
             bound = signature.bind(*args, **kwargs).arguments
             targets = orgin_method(*args, **kwargs)
-            priors, labels = targets[0], _labels(targets)
+            priors, labels = targets[0], target_labels(targets)
             with torch.no_grad():
                 inside = _inside_flags(bound['self'], priors,
                                        bound['valid_flag_list'],
