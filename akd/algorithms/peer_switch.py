@@ -28,20 +28,25 @@ def switokd_sums(logits_S: Levels,
 
     Every labelled pixel (segmentation; the ignore index dropped) or
     positive anchor (detection; background dropped) is a sample, with
-    p = softmax_C(z / tau) (or sigmoid(z / tau) per class for focal-loss
-    heads) and y its one-hot label. Returns ``[sum ||p^S - p^T||_1,
-    sum ||p^S - y||_1, sum ||p^T - y||_1, M]`` over the M samples, so that
-    ranks can add them before the means are taken.
+    p = softmax_C(z) (or sigmoid(z) per class for focal-loss heads), p_tau
+    the same of z / tau, and y its one-hot label. Returns
+    ``[sum ||p_tau^S - p_tau^T||_1, sum ||p^S - y||_1, sum ||p^T - y||_1,
+    M]`` over the M samples, so that ranks can add them before the means
+    are taken. As in the official code, ``tau`` scales the gap between the
+    peers only: the distances to the labels are never tempered.
     """
     rows_S, rows_T, labels = pixel_samples(logits_S, logits_T, gt_labels,
                                            num_classes)
     rows_S, rows_T = rows_S.detach().float(), rows_T.detach().float()
-    if sigmoid:
-        p_S, p_T = (rows_S / tau).sigmoid(), (rows_T / tau).sigmoid()
-    else:
-        p_S, p_T = (rows_S / tau).softmax(1), (rows_T / tau).softmax(1)
+
+    def probabilities(rows: Tensor, temperature: float) -> Tensor:
+        rows = rows / temperature
+        return rows.sigmoid() if sigmoid else rows.softmax(1)
+
+    gap = (probabilities(rows_S, tau) - probabilities(rows_T, tau)).abs()
+    p_S, p_T = probabilities(rows_S, 1.0), probabilities(rows_T, 1.0)
     y = F.one_hot(labels, rows_S.shape[1]).to(p_S.dtype)
-    return torch.stack([(p_S - p_T).abs().sum(), (p_S - y).abs().sum(),
+    return torch.stack([gap.sum(), (p_S - y).abs().sum(),
                         (p_T - y).abs().sum(),
                         p_S.new_tensor(float(labels.numel()))])
 
@@ -85,7 +90,8 @@ class PeerSwitch:
         logits (dict): Where the logits are recorded in each peer:
             ``dict(recorder=..., data_idx=...)``.
         gt_labels (dict): Where the labels are recorded in the student.
-        tau (float): Temperature of the compared distributions.
+        tau (float): Temperature of the peers' gap (the distances to the
+            labels are never tempered, as in the official code).
         sigmoid (bool): Per-class sigmoids (focal-loss heads).
         num_classes (int, optional): C, when channels are anchors x C.
     """

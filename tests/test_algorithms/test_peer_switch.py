@@ -8,8 +8,17 @@ from akd.algorithms.peer_switch import PeerSwitch, switokd_mode, switokd_sums
 from tolerances import assert_close_float32
 
 
-def _loop_sums(logits_S, logits_T, labels, sigmoid=False, ignore=255):
-    """The same sums, one pixel at a time, written from the definitions."""
+def _probabilities(logits, sigmoid, tau=1.0):
+    if sigmoid:
+        return [1 / (1 + math.exp(-float(z) / tau)) for z in logits]
+    exps = [math.exp(float(z) / tau) for z in logits]
+    return [e / sum(exps) for e in exps]
+
+
+def _loop_sums(logits_S, logits_T, labels, sigmoid=False, ignore=255,
+               tau=1.0):
+    """The same sums, one pixel at a time, written from the official code:
+    its dist_s_t takes a temperature, its dist_s_label never does."""
     gap = d_S = d_T = count = 0.0
     N, C, H, W = logits_S.shape
     for n in range(N):
@@ -19,31 +28,31 @@ def _loop_sums(logits_S, logits_T, labels, sigmoid=False, ignore=255):
                 if y == ignore:
                     continue
                 zs, zt = logits_S[n, :, h, w], logits_T[n, :, h, w]
-                if sigmoid:
-                    ps = [1 / (1 + math.exp(-float(z))) for z in zs]
-                    pt = [1 / (1 + math.exp(-float(z))) for z in zt]
-                else:
-                    es = [math.exp(float(z)) for z in zs]
-                    et = [math.exp(float(z)) for z in zt]
-                    ps = [e / sum(es) for e in es]
-                    pt = [e / sum(et) for e in et]
+                ps, pt = (_probabilities(zs, sigmoid),
+                          _probabilities(zt, sigmoid))
+                ps_tau, pt_tau = (_probabilities(zs, sigmoid, tau),
+                                  _probabilities(zt, sigmoid, tau))
                 onehot = [1.0 if c == y else 0.0 for c in range(C)]
-                gap += sum(abs(a - b) for a, b in zip(ps, pt))
+                gap += sum(abs(a - b) for a, b in zip(ps_tau, pt_tau))
                 d_S += sum(abs(a - b) for a, b in zip(ps, onehot))
                 d_T += sum(abs(a - b) for a, b in zip(pt, onehot))
                 count += 1
     return torch.tensor([gap, d_S, d_T, count])
 
 
+@pytest.mark.parametrize('tau', [1.0, 3.0])
 @pytest.mark.parametrize('sigmoid', [False, True])
-def test_sums_match_a_loop_over_pixels_with_ignored_ones(sigmoid):
+def test_sums_match_a_loop_over_pixels_with_ignored_ones(sigmoid, tau):
+    """tau tempers the peers' gap only, as in the official code."""
     torch.manual_seed(0)
     logits_S, logits_T = torch.randn(2, 5, 4, 6), 2 * torch.randn(2, 5, 4, 6)
     labels = torch.randint(0, 5, (2, 4, 6))
     labels[0, :2] = 255
     labels[1, 3, 4] = 255
-    sums = switokd_sums(logits_S, logits_T, labels[:, None], sigmoid=sigmoid)
-    assert_close_float32(sums, _loop_sums(logits_S, logits_T, labels, sigmoid))
+    sums = switokd_sums(logits_S, logits_T, labels[:, None], tau=tau,
+                        sigmoid=sigmoid)
+    assert_close_float32(
+        sums, _loop_sums(logits_S, logits_T, labels, sigmoid, tau=tau))
     assert sums[3] == 48 - 12 - 1
 
 
