@@ -22,7 +22,7 @@ from mmrazor.models.task_modules.recorder import (ModuleOutputsRecorder,
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from ..losses.utils.hyperparameters import hyperparameter_range
+from ..losses.utils.hyperparameters import out_of_range
 from ..utils.loss_signature import loss_signature
 from .guard_error import GuardError
 
@@ -94,9 +94,9 @@ def check_part_config(cfg: dict, key: str) -> None:
                     f'{name!r}{_closest(name, accepted)}; it takes '
                     f'{", ".join(accepted)}.')
     for name, value in cfg.items():
-        rule = hyperparameter_range(cls.__name__, name)
-        if rule is not None and not rule.admits(value):
-            raise GuardError(f'{key}.{name} must be {rule}, got {value!r}.')
+        problem = out_of_range(cls.__name__, name, value)
+        if problem:
+            raise GuardError(f'{key}.{name} {problem}.')
         nested = 'loss' in name or name == 'perturbation'
         if nested and isinstance(value, dict) and 'type' in value:
             check_part_config(value, f'{key}.{name}')

@@ -32,7 +32,7 @@ def _group_misfit(saved: dict, optimizer: torch.optim.Optimizer
     saved_groups = saved.get('param_groups')
     if not isinstance(saved_groups, list):
         return 'the file holds no parameter groups'
-    groups = optimizer.param_groups
+    groups, state = optimizer.param_groups, saved.get('state', {})
     saved_sizes = [len(group['params']) for group in saved_groups]
     sizes = [len(group['params']) for group in groups]
     if saved_sizes != sizes:
@@ -44,7 +44,6 @@ def _group_misfit(saved: dict, optimizer: torch.optim.Optimizer
                     f'in the file and {_type_keys(group)} here, so it was '
                     f'saved by another optimizer type than '
                     f'{type(optimizer).__name__}')
-        state = saved.get('state', {})
         for saved_id, param in zip(saved_group['params'], group['params']):
             for name, value in state.get(saved_id, {}).items():
                 if (torch.is_tensor(value) and value.dim() > 0

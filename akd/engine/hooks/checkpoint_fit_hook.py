@@ -15,8 +15,6 @@ from ..optimizer_fit import optimizer_misfit
 
 HOOK = 'default_hooks.checkpoint_fit'
 KEY = f'{HOOK}.min_coverage'
-WEIGHTS_ONLY = ('start from its weights instead with --cfg-options '
-                'load_from={path} (without --resume)')
 
 
 @HOOKS.register_module()
@@ -111,20 +109,19 @@ class CheckpointFitHook(Hook):
     def _check_resumable(self, runner, checkpoint: dict, source: str) -> None:
         """A training checkpoint: an iteration, and an optimizer state
         unless ``resume_optimizer`` is off."""
-        path = runner._load_from or 'PATH'
         meta = checkpoint.get('meta')
         if not isinstance(meta, dict) or 'iter' not in meta:
             raise GuardError(
                 f'{source} holds weights only (no iteration, no optimizer '
                 'state): --resume continues a run from a checkpoint that run '
-                'saved. To ' + WEIGHTS_ONLY.format(path=path) + '.')
+                'saved. To ' + _weights_only(runner) + '.')
         if 'optimizer' not in checkpoint and self.resume_optimizer:
             raise GuardError(
                 f'{source} holds the weights and iteration {meta["iter"]} but '
                 'no optimizer state (a best_* or published checkpoint is '
                 'saved without it). Resume with a fresh optimizer: '
                 f'--cfg-options {HOOK}.resume_optimizer=False; or '
-                + WEIGHTS_ONLY.format(path=path) + '.')
+                + _weights_only(runner) + '.')
 
     def _check_resume_fit(self, runner, model: nn.Module, state: dict,
                           checkpoint: dict, source: str,
@@ -132,7 +129,6 @@ class CheckpointFitHook(Hook):
         """All of the model's weights and nothing else; an optimizer state
         of the same layout, or none loaded when ``resume_optimizer`` is
         off."""
-        path = runner._load_from or 'PATH'
         if distillation != with_prefix(state, STUDENT_PREFIX):
             saved, trained = (('a checkpoint of a plain model',
                                'a distillation') if distillation else
@@ -140,7 +136,7 @@ class CheckpointFitHook(Hook):
             raise GuardError(
                 f'{source} is {saved}, and this run trains {trained} '
                 f'({type(model).__name__}): --resume continues a run of the '
-                'same config; to ' + WEIGHTS_ONLY.format(path=path) + '.')
+                'same config; to ' + _weights_only(runner) + '.')
         coverage = load_with_coverage(model, state)
         if not coverage.complete or coverage.unexpected:
             extra = (f'; the file has {len(coverage.unexpected)} entries the '
@@ -152,7 +148,7 @@ class CheckpointFitHook(Hook):
                 f'{type(model).__name__}: '
                 f'{describe_misfit(coverage, state, model)}{extra}. --resume '
                 'continues a run of the same config; to '
-                + WEIGHTS_ONLY.format(path=path) + '.')
+                + _weights_only(runner) + '.')
         if not self.resume_optimizer:
             if checkpoint.pop('optimizer', None) is not None:
                 print_log(
@@ -170,7 +166,7 @@ class CheckpointFitHook(Hook):
                 'the modules that train changed since it was saved). Resume '
                 'its weights and iteration with a fresh optimizer: '
                 f'--cfg-options {HOOK}.resume_optimizer=False; or '
-                + WEIGHTS_ONLY.format(path=path) + '.')
+                + _weights_only(runner) + '.')
         print_log(f'{source} fits every weight and the optimizer of this run.',
                   logger='current')
 
@@ -180,3 +176,9 @@ class CheckpointFitHook(Hook):
             return f'resume (the latest checkpoint in {runner.work_dir})'
         key = 'resume' if runner._resume else 'load_from'
         return f'{key}={runner._load_from!r}'
+
+
+def _weights_only(runner) -> str:
+    """The other choice a refused ``--resume`` offers."""
+    return ('start from its weights instead with --cfg-options '
+            f'load_from={runner._load_from or "PATH"} (without --resume)')

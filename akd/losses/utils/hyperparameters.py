@@ -155,3 +155,13 @@ def hyperparameter_range(class_name: str, name: str) -> Optional[Range]:
     if name.startswith('num_'):
         return COUNT
     return None
+
+
+def out_of_range(class_name: str, name: str, value) -> Optional[str]:
+    """``'must be <range>, got <value>'`` if ``value`` lies outside the
+    range of argument ``name`` of class ``class_name``; None if it lies
+    inside, or the table has no range for it."""
+    rule = hyperparameter_range(class_name, name)
+    if rule is None or rule.admits(value):
+        return None
+    return f'must be {rule}, got {value!r}'

@@ -9,7 +9,7 @@ from typing import Optional
 
 from torch import nn
 
-from .hyperparameters import hyperparameter_range
+from .hyperparameters import out_of_range
 
 
 def _require(loss: nn.Module, key: str, ok: bool, bound: str, value,
@@ -47,7 +47,6 @@ def check_hyperparameters(loss: nn.Module, **values) -> None:
     """Raise ``<Class>.<key> must be <range>`` for the first value outside
     the range the hyper-parameter table gives its key."""
     for key, value in values.items():
-        rule = hyperparameter_range(type(loss).__name__, key)
-        if rule is not None and not rule.admits(value):
-            raise ValueError(f'{type(loss).__name__}.{key} must be {rule}, '
-                             f'got {value!r}')
+        problem = out_of_range(type(loss).__name__, key, value)
+        if problem:
+            raise ValueError(f'{type(loss).__name__}.{key} {problem}')
