@@ -115,8 +115,7 @@ def json_problem(path: str) -> Optional[str]:
     if size == 0:
         return ('is empty: it was not copied or written; copy it again from '
                 'the dataset')
-    whole = _looks_whole(path, size)
-    if size > FULL_PARSE_BYTES and whole:
+    if size > FULL_PARSE_BYTES and _looks_whole(path, size):
         return None
     with open(path, 'rb') as f:
         data = f.read()
@@ -134,7 +133,7 @@ def json_problem(path: str) -> Optional[str]:
         if error.doc.lstrip()[:1] == '<':
             cause = ('it is an HTML page, e.g. an error page saved by a '
                      'download; download the annotations again')
-        elif not whole:
+        elif not _looks_whole(path, size):
             cause = ('its brackets are left open, so it is truncated, e.g. '
                      'by an interrupted copy or download; copy it again and '
                      "compare its size with the original's")
