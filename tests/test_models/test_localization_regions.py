@@ -170,7 +170,7 @@ def _regions(images, height, width):
     """LDRegions' weights for ``images`` [(h, w, gts)] batched on a
     (height, width) canvas: per image, the flat weights of all priors."""
     levels = _batch_grid(height, width)
-    priors = [level.expand(len(images), -1, -1) for level in levels]
+    image_priors = [torch.cat(levels)] * len(images)  # (P, 4) each
     inside = [
         torch.cat([
             _valid(level, stride, h, w)
@@ -178,7 +178,8 @@ def _regions(images, height, width):
         ]) for h, w, _ in images
     ]
     gts = [type('GT', (), dict(bboxes=gt)) for _, _, gt in images]
-    per_level = LDRegionsRecorder()._vlr_weights(priors, inside, gts)
+    per_level = LDRegionsRecorder()._vlr_weights(
+        image_priors, [len(level) for level in levels], inside, gts)
     return levels, [torch.cat([w[i] for w in per_level])
                     for i in range(len(images))]
 

@@ -187,31 +187,34 @@ class LDRegionsRecorder(_LabelsRecorder):
             bound = signature.bind(*args, **kwargs).arguments
             targets = orgin_method(*args, **kwargs)
             priors, labels = targets[0], target_labels(targets)
+            num_level_priors = [level.shape[1] for level in priors]
+            image_priors = [  # (P, 4) per image, levels joined
+                torch.cat([level[i] for level in priors])
+                for i in range(len(bound['batch_img_metas']))
+            ]
             with torch.no_grad():
-                inside = _inside_flags(bound['self'], priors,
+                inside = _inside_flags(bound['self'], image_priors,
                                        bound['valid_flag_list'],
                                        bound['batch_img_metas'])
-                vlr = self._vlr_weights(priors, inside,
-                                        bound['batch_gt_instances'])
+                vlr = self._vlr_weights(image_priors, num_level_priors,
+                                        inside, bound['batch_gt_instances'])
             data_buffer.append((labels, vlr))
             return targets
 
         return wrap_method
 
-    def _vlr_weights(self, priors: List[Tensor], inside: List[Tensor],
+    def _vlr_weights(self, image_priors: List[Tensor],
+                     num_level_priors: List[int], inside: List[Tensor],
                      gt_instances: list) -> List[Tensor]:
-        """Per level ``(N, P_l)`` VLR weights of priors ``(N, P_l, 4)``,
-        found among each image's priors inside it (``(P, )`` flags)."""
-        num_level_priors = [level.shape[1] for level in priors]
+        """Per level ``(N, P_l)`` VLR weights of each image's priors
+        ``(P, 4)``, found among those inside it (``(P, )`` flags)."""
         per_image = []
-        for i, gt in enumerate(gt_instances):
-            image_priors = torch.cat([level[i] for level in priors])  # (P, 4)
-            flags = inside[i]  # (P, )
+        for priors, flags, gt in zip(image_priors, inside, gt_instances):
             num_inside = [int(f.sum()) for f in flags.split(num_level_priors)]
-            weights = image_priors.new_zeros(image_priors.shape[0])
+            weights = priors.new_zeros(priors.shape[0])
             weights[flags] = valuable_localization_region(
-                image_priors[flags], num_inside, gt.bboxes, self.topk,
-                self.alpha, self.vlr_overlap)
+                priors[flags], num_inside, gt.bboxes, self.topk, self.alpha,
+                self.vlr_overlap)
             per_image.append(weights)
         return [
             torch.stack(level)
@@ -219,7 +222,7 @@ class LDRegionsRecorder(_LabelsRecorder):
         ]
 
 
-def _inside_flags(head, priors: List[Tensor], valid_flags: list,
+def _inside_flags(head, image_priors: List[Tensor], valid_flags: list,
                   img_metas: List[dict]) -> List[Tensor]:
     """Each image's ``(P, )`` priors that its head trains on: valid (not in
     the batch's padding) and within ``train_cfg.allowed_border``, as
@@ -227,14 +230,13 @@ def _inside_flags(head, priors: List[Tensor], valid_flags: list,
     already joined each image's per-level flags."""
     allowed_border = head.train_cfg.get('allowed_border', -1)
     flags = []
-    for i, meta in enumerate(img_metas):
-        image_flags = valid_flags[i]
+    for priors, image_flags, meta in zip(image_priors, valid_flags,
+                                         img_metas):
         if isinstance(image_flags, (list, tuple)):
             image_flags = torch.cat(image_flags)
-        image_priors = torch.cat([level[i] for level in priors])
         flags.append(
-            anchor_inside_flags(image_priors, image_flags,
-                                meta['img_shape'][:2], allowed_border))
+            anchor_inside_flags(priors, image_flags, meta['img_shape'][:2],
+                                allowed_border))
     return flags
 
 
