@@ -34,10 +34,8 @@ def add_runner_hooks(cfg: Config, names) -> None:
             if name not in REPLACED:
                 del hooks[name]  # switched off (mmengine rejects None here)
             continue
-        given = dict(hooks.get(name, {}))
         upstream, default = REPLACED.get(name, (None, {}))
-        if name in REPLACED and name not in hooks:
-            given = dict(default)
+        given = dict(hooks[name] if name in hooks else default)
         if str(given.get('type', '')).split('.')[-1] not in ('', upstream):
             continue  # a class of the user's own
         given.pop('type', None)
