@@ -8,11 +8,12 @@ from typing import Optional
 
 import torch
 from mmdet.registry import TASK_UTILS
-from mmdet.structures.bbox import bbox_overlaps
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from .box_iou_kd import weighted_giou_gap
 from .quality_focal_kd import count_positives
+from .utils.avatar_ensembles import avatar_form
 from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative, check_num_classes
 from .utils.pixel_samples import anchor_view, level_labels
@@ -95,30 +96,64 @@ class AnchorBoxIoUKDLoss(nn.Module):
                 ``labels``).
         """
         levels_S, levels_T = paired_levels(self, preds_S, preds_T)
-        total = 0
-        for s, t, scores, level_anchors, y in zip(
-                levels_S, levels_T, as_levels(cls_score_T),
-                as_levels(anchors), level_labels(self, labels, levels_S)):
-            flat_anchors = level_anchors.reshape(-1, 4)
-            if flat_anchors.shape[0] != per_anchor(s, 4).shape[0]:
-                raise ValueError(
-                    f'AnchorBoxIoUKDLoss: {flat_anchors.shape[0]} anchors '
-                    f'for box deltas {tuple(s.shape)}: record the student '
-                    "head's get_anchors (HeadAnchors) and its bbox_head "
-                    'outputs (data_idx=1) at the same levels.')
-            boxes_S = self.bbox_coder.decode(flat_anchors, per_anchor(s, 4))
-            with torch.no_grad():
-                boxes_T = self.bbox_coder.decode(flat_anchors,
-                                                 per_anchor(t, 4))
-                weight = per_anchor(scores, self.num_classes).sigmoid().amax(
-                    dim=1) * (y.reshape(-1) >= 0)  # (N*H*W*A, )
-            giou = bbox_overlaps(boxes_S, boxes_T, mode='giou',
-                                 is_aligned=True)
-            total = total + (weight * (1 - giou)).sum()
+        total = sum(
+            self._level_sum(s, t.unsqueeze(1), t.new_ones(1), *inputs)
+            for s, t, *inputs in zip(levels_S, levels_T,
+                                     as_levels(cls_score_T),
+                                     as_levels(anchors),
+                                     level_labels(self, labels, levels_S)))
+        return self._normalised(total, labels, all_labels)
+
+    def avatar_loss(self,
+                    preds_S: Tensor,
+                    avatars: Tensor,
+                    weights: Tensor,
+                    cls_score_T: Tensor,
+                    anchors: Tensor,
+                    labels: Levels,
+                    all_labels: Optional[Levels] = None) -> Tensor:
+        """sum_k w_k L(S, A_k) on one level, for avatars
+        ``(N, K, A * 4, H, W)`` of the teacher's box deltas: the student's
+        boxes are decoded once, the K avatars' in one call, and compared in
+        one batched GIoU."""
+        labels, = level_labels(self, labels, [preds_S])
+        total = self._level_sum(preds_S, avatars, weights, cls_score_T,
+                                anchors, labels)
+        return self._normalised(total, labels, all_labels)
+
+    def _level_sum(self, preds_S: Tensor, avatars: Tensor, weights: Tensor,
+                   cls_score_T: Tensor, anchors: Tensor,
+                   labels: Tensor) -> Tensor:
+        """sum_k w_k sum_i w_i (1 - GIoU(b_S,i, b_k,i)) over one level."""
+        flat_anchors = anchors.reshape(-1, 4)
+        deltas_S = per_anchor(preds_S, 4)
+        if flat_anchors.shape[0] != deltas_S.shape[0]:
+            raise ValueError(
+                f'AnchorBoxIoUKDLoss: {flat_anchors.shape[0]} anchors '
+                f'for box deltas {tuple(preds_S.shape)}: record the student '
+                "head's get_anchors (HeadAnchors) and its bbox_head "
+                'outputs (data_idx=1) at the same levels.')
+        boxes_S = self.bbox_coder.decode(flat_anchors, deltas_S)
+        K = avatars.shape[1]
+        with torch.no_grad():
+            boxes_T = self.bbox_coder.decode(
+                flat_anchors.repeat(K, 1),
+                per_anchor(avatars.transpose(0, 1).flatten(0, 1), 4))
+            prior_weights = per_anchor(
+                cls_score_T, self.num_classes).sigmoid().amax(dim=1) * (
+                    labels.reshape(-1) >= 0)  # (N*H*W*A, )
+        return weighted_giou_gap(boxes_S, boxes_T.reshape(K, -1, 4),
+                                 weights, prior_weights)
+
+    def _normalised(self, total: Tensor, labels: Levels,
+                    all_labels: Optional[Levels]) -> Tensor:
         positives = count_positives(
             labels if all_labels is None else all_labels, self.num_classes)
-        return self.loss_weight * total / positives
+        return self.loss_weight * total / positives.to(total.device)
 
     def extra_repr(self) -> str:
         return (f'num_classes={self.num_classes}, '
                 f'loss_weight={self.loss_weight}')
+
+
+avatar_form(AnchorBoxIoUKDLoss)(AnchorBoxIoUKDLoss.avatar_loss)

@@ -91,6 +91,11 @@ class AvatarKDLoss(nn.Module):
         loss_weight (float): Scale of the loss. Defaults to 1.0.
         log_name (str): Prefix of the logged statistics; give each AKD
             loss of a config its own. Defaults to ``'akd'``.
+        one_pass (bool): Sum the K avatars in the base loss's one-pass form
+            where it has one (``has_batched_form``); False calls the base
+            loss once per avatar, the reference the forms are tested
+            against, in the same value and gradient at up to K times the
+            time and memory. Defaults to True.
 
     Example:
         >>> import torch
@@ -109,7 +114,8 @@ class AvatarKDLoss(nn.Module):
                  perturbation: Optional[dict] = None,
                  uncertainty: Optional[str] = 'bn',
                  loss_weight: float = 1.0,
-                 log_name: str = 'akd'):
+                 log_name: str = 'akd',
+                 one_pass: bool = True):
         super().__init__()
         name = type(self).__name__
         if not isinstance(num_avatars, int) or num_avatars < 1:
@@ -128,6 +134,7 @@ class AvatarKDLoss(nn.Module):
         check_non_negative(self, 'loss_weight', loss_weight)
         self.loss_weight = loss_weight
         self.log_name = log_name
+        self.one_pass = one_pass
         self.forward_signature = loss_signature(self.base_loss)
         params = list(self.forward_signature.parameters.values())
         positional = (inspect.Parameter.POSITIONAL_ONLY,
@@ -194,7 +201,8 @@ class AvatarKDLoss(nn.Module):
             preds_S = standardize(preds_S)
         if not several:
             loss = avatar_ensemble_loss(base_loss, preds_S, avatars[0],
-                                        weights, **other_inputs)
+                                        weights, self.one_pass,
+                                        **other_inputs)
         else:
             loss = sum(w * base_loss(
                 preds_S, PerTeacher(a[:, k] for a in avatars), **other_inputs)
@@ -248,4 +256,5 @@ class AvatarKDLoss(nn.Module):
     def extra_repr(self) -> str:
         return (f'num_avatars={self.num_avatars}, '
                 f'uncertainty={self.uncertainty!r}, '
-                f'loss_weight={self.loss_weight}, log_name={self.log_name!r}')
+                f'loss_weight={self.loss_weight}, log_name={self.log_name!r}'
+                + ('' if self.one_pass else ', one_pass=False'))

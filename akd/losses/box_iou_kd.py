@@ -12,6 +12,7 @@ from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 from .quality_focal_kd import count_positives
+from .utils.avatar_ensembles import avatar_form
 from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative
 from .utils.pixel_samples import level_labels
@@ -33,6 +34,22 @@ def centred_boxes(distances: Tensor) -> Tensor:
     """Boxes (x1, y1, x2, y2) around a prior at the origin."""
     left, top, right, bottom = distances.unbind(dim=1)
     return torch.stack([-left, -top, right, bottom], dim=1)
+
+
+def weighted_giou_gap(boxes_S: Tensor, boxes_T: Tensor, weights: Tensor,
+                      prior_weights: Tensor) -> Tensor:
+    """sum_k w_k sum_i v_i (1 - GIoU(b_S,i, b_k,i)).
+
+    Args:
+        boxes_S (Tensor): The student's boxes ``(M, 4)``.
+        boxes_T (Tensor): K sets of the teacher's ``(K, M, 4)``, detached.
+        weights (Tensor): w_k ``(K, )``.
+        prior_weights (Tensor): v_i ``(M, )``, detached.
+    """
+    giou = bbox_overlaps(boxes_S.expand_as(boxes_T), boxes_T, mode='giou',
+                         is_aligned=True)  # (K, M)
+    gap = (weights.to(giou.dtype)[:, None] * (1 - giou)).sum(dim=0)
+    return (prior_weights * gap).sum()
 
 
 @MODELS.register_module()
@@ -99,24 +116,55 @@ class BoxIoUKDLoss(nn.Module):
                 ``labels``).
         """
         levels_S, levels_T = paired_levels(self, preds_S, preds_T)
-        total = 0
-        for s, t, cls_S, cls_T, y in zip(levels_S, levels_T,
-                                         as_levels(cls_score_S),
-                                         as_levels(cls_score_T),
-                                         level_labels(self, labels,
-                                                      levels_S)):
-            boxes_S = centred_boxes(edge_distances(s))
-            with torch.no_grad():
-                boxes_T = centred_boxes(edge_distances(t))
-                gap = (cls_T.sigmoid() - cls_S.sigmoid()).abs().amax(dim=1)
-                weight = gap.reshape(-1) * (y.reshape(-1) >= 0)  # (N*H*W, )
-            giou = bbox_overlaps(boxes_S, boxes_T, mode='giou',
-                                 is_aligned=True)
-            total = total + (weight * (1 - giou)).sum()
+        total = sum(
+            self._level_sum(s, t.unsqueeze(1), t.new_ones(1), *inputs)
+            for s, t, *inputs in zip(levels_S, levels_T,
+                                     as_levels(cls_score_S),
+                                     as_levels(cls_score_T),
+                                     level_labels(self, labels, levels_S)))
+        return self._normalised(total, cls_score_S, labels, all_labels)
+
+    def avatar_loss(self,
+                    preds_S: Tensor,
+                    avatars: Tensor,
+                    weights: Tensor,
+                    cls_score_S: Tensor,
+                    cls_score_T: Tensor,
+                    labels: Levels,
+                    all_labels: Optional[Levels] = None) -> Tensor:
+        """sum_k w_k L(S, A_k) on one level, for avatars
+        ``(N, K, 4 * B, H, W)`` of the teacher's ``bbox_pred``: the
+        student's boxes are decoded once and compared with the K avatars'
+        in one batched GIoU."""
+        labels, = level_labels(self, labels, [preds_S])
+        total = self._level_sum(preds_S, avatars, weights, cls_score_S,
+                                cls_score_T, labels)
+        return self._normalised(total, cls_score_S, labels, all_labels)
+
+    def _level_sum(self, preds_S: Tensor, avatars: Tensor, weights: Tensor,
+                   cls_score_S: Tensor, cls_score_T: Tensor,
+                   labels: Tensor) -> Tensor:
+        """sum_k w_k sum_i w_i (1 - GIoU(b_S,i, b_k,i)) over one level."""
+        boxes_S = centred_boxes(edge_distances(preds_S))  # (M, 4)
+        K = avatars.shape[1]
+        with torch.no_grad():
+            boxes_T = centred_boxes(
+                edge_distances(avatars.transpose(0, 1).flatten(0, 1)))
+            gap = (cls_score_T.sigmoid() -
+                   cls_score_S.sigmoid()).abs().amax(dim=1)
+            prior_weights = gap.reshape(-1) * (labels.reshape(-1) >= 0)
+        return weighted_giou_gap(boxes_S, boxes_T.reshape(K, -1, 4),
+                                 weights, prior_weights)
+
+    def _normalised(self, total: Tensor, cls_score_S: Levels,
+                    labels: Levels, all_labels: Optional[Levels]) -> Tensor:
         num_classes = as_levels(cls_score_S)[0].shape[1]
         counted = labels if all_labels is None else all_labels
         return self.loss_weight * total / count_positives(
-            counted, num_classes)
+            counted, num_classes).to(total.device)
 
     def extra_repr(self) -> str:
         return f'loss_weight={self.loss_weight}'
+
+
+avatar_form(BoxIoUKDLoss)(BoxIoUKDLoss.avatar_loss)

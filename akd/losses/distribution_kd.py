@@ -10,6 +10,7 @@ from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 from .ld import confidence, edge_kl
+from .utils.avatar_ensembles import avatar_form
 from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative, check_positive
 from .utils.pixel_samples import level_labels
@@ -76,17 +77,51 @@ class DistributionKDLoss(nn.Module):
                 under ``AvatarKDLoss``; defaults to ``labels``.
         """
         levels_S, levels_T = paired_levels(self, preds_S, preds_T)
-        weights = self._weights(cls_score_T, labels, levels_S)
-        weighted = 0
-        for s, t, w in zip(levels_S, levels_T, weights):
-            bins = s.shape[1] // 4
-            kl = edge_kl(s, t.detach(), self.tau) * bins  # summed over bins
-            weighted = weighted + (w * kl).sum() / 4
+        prior_weights = self._weights(cls_score_T, labels, levels_S)
+        weighted = sum(
+            self._weighted_kl(s, t.unsqueeze(1), t.new_ones(1), w)
+            for s, t, w in zip(levels_S, levels_T, prior_weights))
+        return self._normalised(weighted, prior_weights, all_cls_score_T,
+                                labels, all_labels)
+
+    def avatar_loss(self,
+                    preds_S: Tensor,
+                    avatars: Tensor,
+                    weights: Tensor,
+                    cls_score_T: Tensor,
+                    all_cls_score_T: Optional[Levels] = None,
+                    labels: Optional[Tensor] = None,
+                    all_labels: Optional[Levels] = None) -> Tensor:
+        """sum_k w_k L(S, A_k) on one level, for avatars
+        ``(N, K, 4 * B, H, W)`` of the teacher's ``bbox_pred``, in one pass:
+        L is linear in each prior's KL (:func:`edge_kl`), and its weights
+        and normaliser come from the scores, which the avatars leave
+        alone."""
+        prior_weights = self._weights(cls_score_T, labels, [preds_S])
+        weighted = self._weighted_kl(preds_S, avatars, weights,
+                                     prior_weights[0])
+        return self._normalised(weighted, prior_weights, all_cls_score_T,
+                                labels, all_labels)
+
+    def _weighted_kl(self, preds_S: Tensor, avatars: Tensor,
+                     weights: Tensor, prior_weights: Tensor) -> Tensor:
+        """sum_i w_i * sum_e KL_ie / 4 on one level, KL summed over bins
+        and over the avatars with their weights."""
+        bins = preds_S.shape[1] // 4
+        kl = edge_kl(preds_S, avatars.detach(), weights, self.tau) * bins
+        return (prior_weights * kl).sum() / 4
+
+    def _normalised(self, weighted: Tensor, prior_weights: list,
+                    all_cls_score_T: Optional[Levels],
+                    labels: Optional[Levels],
+                    all_labels: Optional[Levels]) -> Tensor:
+        """``weighted`` over the sum of w_i: of ``prior_weights``, or of
+        every level's where ``all_cls_score_T`` is given."""
         if all_cls_score_T is not None:
-            weights = self._weights(
+            prior_weights = self._weights(
                 all_cls_score_T, labels if all_labels is None else all_labels,
                 as_levels(all_cls_score_T))
-        normaliser = sum(w.sum() for w in weights)
+        normaliser = sum(w.sum() for w in prior_weights)
         return self.loss_weight * weighted / normaliser.clamp_min(1e-6)
 
     def _weights(self, cls_score_T: Levels, labels: Optional[Levels],
@@ -102,3 +137,6 @@ class DistributionKDLoss(nn.Module):
 
     def extra_repr(self) -> str:
         return f'tau={self.tau}, loss_weight={self.loss_weight}'
+
+
+avatar_form(DistributionKDLoss)(DistributionKDLoss.avatar_loss)

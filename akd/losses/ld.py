@@ -12,21 +12,31 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from .utils.avatar_ensembles import avatar_form, avatar_mean
 from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative, check_positive
 
 EDGES = 4  # left, top, right, bottom
 
 
-def edge_kl(preds_S: Tensor, preds_T: Tensor, tau: float) -> Tensor:
-    """Per prior, the sum over the 4 edges of tau^2 * KL(p_T || p_S) / B.
+def edge_kl(preds_S: Tensor, avatars: Tensor, weights: Tensor,
+            tau: float) -> Tensor:
+    """Per prior, sum_k w_k of the sum over the 4 edges of
+    tau^2 * KL(p_k || q) / B, p_k the distribution of avatar k.
 
     p = softmax(z / tau) over the B = reg_max + 1 bins of an edge, the KL
     averaged over the bins as in mmdet's ``KnowledgeDistillationKLDivLoss``.
+    One teacher is one avatar of weight 1. The KL of every avatar is summed
+    without gradient; the gradient is that of the cross-entropy against the
+    avatars' mean distribution, -sum_b (sum_k w_k p_kb) log q_b, the only
+    term of the sum that depends on the student, so K avatars cost one
+    backward.
 
     Args:
-        preds_S, preds_T (Tensor): GFL ``bbox_pred`` maps
+        preds_S (Tensor): The student's GFL ``bbox_pred``
             ``(N, 4 * B, H, W)``, edge-major channels.
+        avatars (Tensor): The teacher's, ``(N, K, 4 * B, H, W)``; detached.
+        weights (Tensor): w_k ``(K, )``.
 
     Returns:
         Tensor: ``(N, H * W)``.
@@ -34,9 +44,16 @@ def edge_kl(preds_S: Tensor, preds_T: Tensor, tau: float) -> Tensor:
     N, channels, H, W = preds_S.shape
     bins = channels // EDGES
     log_q = F.log_softmax(preds_S.reshape(N, EDGES, bins, H, W) / tau, dim=2)
-    log_p = F.log_softmax(preds_T.reshape(N, EDGES, bins, H, W) / tau, dim=2)
-    kl = (log_p.exp() * (log_p - log_q)).sum(dim=2)  # (N, 4, H, W)
-    return tau**2 * kl.sum(dim=1).flatten(1) / bins
+    with torch.no_grad():
+        log_p = F.log_softmax(
+            avatars.reshape(N, -1, EDGES, bins, H, W) / tau, dim=3)
+        p = log_p.exp()
+        kl = (p * (log_p - log_q.unsqueeze(1))).sum(dim=(2, 3))  # (N,K,H,W)
+        kl = avatar_mean(kl, weights)
+        p_mean = avatar_mean(p, weights)  # (N, 4, B, H, W)
+    cross = -(p_mean * log_q).sum(dim=(1, 2))  # (N, H, W)
+    kl = kl + (cross - cross.detach())  # the value of kl, cross's gradient
+    return tau**2 * kl.flatten(1) / bins
 
 
 def confidence(cls_score: Tensor) -> Tensor:
@@ -120,18 +137,29 @@ class LDLoss(nn.Module):
         vlr = (as_levels(vlr_weights) if vlr_weights is not None else
                [None] * len(levels_S))
         return sum(
-            self._level(*inputs)
-            for inputs in zip(levels_S, levels_T, scores, level_labels, vlr))
+            self.avatar_loss(s, t.unsqueeze(1), t.new_ones(1), *inputs)
+            for s, t, *inputs in zip(levels_S, levels_T, scores,
+                                     level_labels, vlr))
 
-    def _level(self, preds_S: Tensor, preds_T: Tensor, cls_score_S: Tensor,
-               labels: Tensor, vlr_weights: Optional[Tensor]) -> Tensor:
-        if preds_S.shape != preds_T.shape or preds_S.shape[1] % EDGES:
+    def avatar_loss(self,
+                    preds_S: Tensor,
+                    avatars: Tensor,
+                    weights: Tensor,
+                    cls_score_S: Tensor,
+                    labels: Tensor,
+                    vlr_weights: Optional[Tensor] = None) -> Tensor:
+        """sum_k w_k L(S, A_k) on one level, for avatars
+        ``(N, K, 4 * B, H, W)`` of the teacher's ``bbox_pred``: L is linear
+        in each prior's KL, so this is L with the avatars' weighted KL
+        (:func:`edge_kl`), in one pass."""
+        if (preds_S.shape != avatars[:, 0].shape
+                or preds_S.shape[1] % EDGES):
             raise ValueError(
                 f'LDLoss: student bbox_pred {tuple(preds_S.shape)} and '
-                f'teacher bbox_pred {tuple(preds_T.shape)} must be the same '
-                '(N, 4 * (reg_max + 1), H, W): record bbox_head outputs '
+                f'teacher bbox_pred {tuple(avatars[:, 0].shape)} must be the '
+                'same (N, 4 * (reg_max + 1), H, W): record bbox_head outputs '
                 '(data_idx=1) of two GFL heads with the same reg_max.')
-        kl = edge_kl(preds_S, preds_T.detach(), self.tau)  # (N, H*W)
+        kl = edge_kl(preds_S, avatars.detach(), weights, self.tau)  # (N, HW)
         num_classes = cls_score_S.shape[1]
         positive = (labels >= 0) & (labels < num_classes)
         score = confidence(cls_score_S)
@@ -147,3 +175,6 @@ class LDLoss(nn.Module):
     def extra_repr(self) -> str:
         return (f'tau={self.tau}, loss_weight={self.loss_weight}, '
                 f'vlr_weight={self.vlr_weight}')
+
+
+avatar_form(LDLoss)(LDLoss.avatar_loss)

@@ -14,6 +14,7 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from .utils.avatar_ensembles import avatar_form
 from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative, check_num_classes
 from .utils.pixel_samples import anchor_view, level_labels
@@ -85,27 +86,103 @@ class QualityFocalKDLoss(nn.Module):
         all_labels: those of every level, for N_pos (defaults to
         ``labels``)."""
         levels_S, levels_T = paired_levels(self, preds_S, preds_T)
-        num_classes = self.num_classes or levels_S[0].shape[1]
         total = sum(
-            self._gap_bce(s, t, y, num_classes) for s, t, y in zip(
-                levels_S, levels_T, level_labels(self, labels, levels_S)))
-        counted = labels if all_labels is None else all_labels
-        return self.loss_weight * total / count_positives(counted,
-                                                          num_classes)
+            self._level_sum(s, t.unsqueeze(1), t.new_ones(1), y)
+            for s, t, y in zip(levels_S, levels_T,
+                               level_labels(self, labels, levels_S)))
+        return self._normalised(total, labels, all_labels, levels_S[0])
 
-    def _gap_bce(self, preds_S: Tensor, preds_T: Tensor, labels: Tensor,
-                 num_classes: int) -> Tensor:
-        target = preds_T.detach().sigmoid()
-        bce = F.binary_cross_entropy_with_logits(
-            preds_S, target, reduction='none')
-        gap = (target - preds_S.sigmoid()).abs()
-        terms = anchor_view(bce * gap.pow(self.beta), num_classes)
-        samples = (labels >= 0).reshape(terms.shape[:-1])  # (N, H, W, A)
-        return (terms * samples[..., None]).sum()
+    def avatar_loss(self,
+                    preds_S: Tensor,
+                    avatars: Tensor,
+                    weights: Tensor,
+                    labels: Levels,
+                    all_labels: Optional[Levels] = None) -> Tensor:
+        """sum_k w_k L(S, A_k) for the avatars ``(N, K, C, ...)`` of one
+        level's teacher logits, in one pass: the K terms of each logit and
+        their gradient are summed as they are computed, and only that
+        gradient is kept for the backward, as for one teacher."""
+        labels, = level_labels(self, labels, [preds_S])
+        total = self._level_sum(preds_S, avatars, weights, labels)
+        return self._normalised(total, labels, all_labels, preds_S)
+
+    def _level_sum(self, preds_S: Tensor, avatars: Tensor, weights: Tensor,
+                   labels: Tensor) -> Tensor:
+        """sum_k w_k sum_ic BCE(s_ic, t_kic) |t_kic - s_ic|^beta over one
+        level's samples, t_k = sigmoid of avatar k ``(N, K, A*C, ...)``."""
+        num_classes = self.num_classes or preds_S.shape[1]
+        anchors = anchor_view(preds_S, num_classes).shape[-2]
+        samples = (labels >= 0).reshape(preds_S.shape[0], -1, anchors)
+        samples = samples.movedim(-1, 1).reshape(  # (N, A, 1, ...)
+            preds_S.shape[0], anchors, 1, *preds_S.shape[2:])
+        return GapBCEOverAvatars.apply(preds_S, avatars.detach(), weights,
+                                       self.beta, samples, num_classes)
+
+    def _normalised(self, total: Tensor, labels: Levels,
+                    all_labels: Optional[Levels], preds_S: Tensor) -> Tensor:
+        num_classes = self.num_classes or preds_S.shape[1]
+        counted = labels if all_labels is None else all_labels
+        return self.loss_weight * total / count_positives(
+            counted, num_classes).to(total.device)
 
     def extra_repr(self) -> str:
         return (f'beta={self.beta}, loss_weight={self.loss_weight}, '
                 f'num_classes={self.num_classes}')
+
+
+avatar_form(QualityFocalKDLoss)(QualityFocalKDLoss.avatar_loss)
+
+
+class GapBCEOverAvatars(torch.autograd.Function):
+    """sum_k w_k sum BCE(s, t_k) |t_k - s|^beta over the samples, s the
+    student's sigmoid, t_k avatar k's, with its gradient computed in the
+    forward.
+
+    Per logit z, with d_k = t_k - s and s' = s(1 - s),
+
+        d/dz [BCE(s, t_k) |d_k|^beta]
+            = -d_k |d_k|^beta - beta |d_k|^(beta-1) sign(d_k) BCE s',
+
+    what autograd gives for the loss written out, summed over the avatars
+    as each is computed. The backward keeps one tensor the size of the
+    logits, instead of autograd's intermediates for every avatar.
+    """
+
+    @staticmethod
+    def forward(ctx, preds_S: Tensor, avatars: Tensor, weights: Tensor,
+                beta: float, samples: Tensor, num_classes: int) -> Tensor:
+        """preds_S ``(N, A*C, ...)``, avatars ``(N, K, A*C, ...)`` logits,
+        weights ``(K, )``, samples ``(N, A, 1, ...)`` (1 where the anchor
+        is a sample)."""
+        # half-precision logits (AMP) in float32
+        dtype = torch.promote_types(preds_S.dtype, torch.float32)
+        z = preds_S.to(dtype)
+        s = z.sigmoid()
+        slope = s * (1 - s)
+        value, grad = torch.zeros_like(z), torch.zeros_like(z)
+        for k, w in enumerate(weights.tolist()):
+            t = avatars[:, k].to(dtype).sigmoid()
+            bce = F.binary_cross_entropy_with_logits(z, t, reduction='none')
+            gap = t.sub_(s)  # d_k
+            size = gap.abs()
+            if beta == 1:
+                modulation, rate = size, gap.sign()
+            else:
+                modulation = size.pow(beta)
+                rate = size.pow(beta - 1).mul_(gap.sign()).mul_(beta)
+            value.addcmul_(bce, modulation, value=w)
+            grad.addcmul_(gap, modulation, value=-w)
+            grad.addcmul_(bce.mul_(rate), slope, value=-w)
+        mask = samples.to(z.dtype)
+        total = (value.unflatten(1, (-1, num_classes)) * mask).sum()
+        grad = (grad.unflatten(1, (-1, num_classes)) * mask).flatten(1, 2)
+        ctx.save_for_backward(grad.to(preds_S.dtype))
+        return total
+
+    @staticmethod
+    def backward(ctx, grad_total: Tensor):
+        grad, = ctx.saved_tensors
+        return grad * grad_total, None, None, None, None, None
 
 
 def count_positives(labels: Levels, num_classes: int) -> Tensor:
