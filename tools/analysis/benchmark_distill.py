@@ -22,10 +22,13 @@ Peak memory is the CUDA allocator's peak above the part's start, or on CPU the
 peak resident set above the part's start, each part in a fresh process that
 returns freed blocks to the system (so its start is its live data).
 ``--scaling`` repeats each row for batch 1/2/4, input 0.5x/1x and, for
-AKD configs, K = 1/4/8 avatars.
+AKD configs, K = 1/4/8 avatars. ``--per-avatar-too`` adds to each AKD
+config a row with ``one_pass=False``: one base-loss call per avatar, the
+cost without the one-pass forms, measured beside them.
 
     python tools/analysis/benchmark_distill.py CONFIG... [--batch B]
         [--device cpu|cuda] [--size H W] [--iters N] [--scaling] [--amp]
+        [--per-avatar-too]
         [--cfg-options model.teacher_dtype=bfloat16 ...]
 """
 import argparse
@@ -240,6 +243,8 @@ def make_bench(setting: dict, args) -> Bench:
     cfg = load_config(setting['config'], setting['options'])
     for loss in avatar_losses(cfg):
         loss.num_avatars = setting.get('avatars', loss.num_avatars)
+        if 'one_pass' in setting:
+            loss.one_pass = setting['one_pass']
     return Bench(cfg, setting['batch'], tuple(setting['size']), args.device,
                  args.amp)
 
@@ -251,15 +256,18 @@ def settings(path: str, args) -> List[dict]:
     size = tuple(args.size) if args.size else default_size(cfg)
     base = dict(config=path, options=args.cfg_options, batch=args.batch,
                 size=size, label=f'{size[0]}x{size[1]} x {args.batch}')
+    per_avatar = ([dict(base, one_pass=False,
+                        label=f'{base["label"]}, one call per avatar')]
+                  if args.per_avatar_too and avatar_losses(cfg) else [])
     if not args.scaling:
-        return [base]
+        return [base] + per_avatar
     rows = [dict(base, batch=b, label=f'batch {b}') for b in (1, 2, 4)]
     half = (size[0] // 2, size[1] // 2)
     rows += [dict(base, size=s, label=f'input {s[0]}x{s[1]}')
              for s in (half, size)]
     if avatar_losses(cfg):
         rows += [dict(base, avatars=k, label=f'K={k}') for k in (1, 4, 8)]
-    return rows
+    return rows + per_avatar
 
 
 def ratio(times: Dict[str, float], top: str,
@@ -310,6 +318,8 @@ def main() -> None:
                         'resize scale')
     parser.add_argument('--iters', type=int, default=10)
     parser.add_argument('--scaling', action='store_true')
+    parser.add_argument('--per-avatar-too', action='store_true',
+                        help='add a one_pass=False row to each AKD config')
     parser.add_argument('--amp', action='store_true',
                         help='the steps under autocast, as --amp trains')
     parser.add_argument('--no-memory', dest='memory', action='store_false')
