@@ -115,9 +115,13 @@ class BDKDLoss(nn.Module):
     Dense input follows ``pixel_samples``: a map ``(N, C, H, W)`` is the
     N*H*W rows of its pixel logits, ``(N, A*C, H, W)`` with
     ``num_classes=C`` the N*H*W*A rows of its anchors, and a tuple of FPN
-    levels one set of rows. The loss is an average over rows, so it does not
-    grow with resolution; each row's KL is a sum over its C classes. The
-    teacher is not detached here (the distiller runs it under no_grad).
+    levels one set of rows; given ``labels``, the rows labelled -1 (anchors
+    without label weight: ignored by the assigner, or in the batch's
+    padding) or 255 (ignored pixels) are left out and background stays (the
+    detection configs map the student's ``DetTargetLabels``). The loss is an
+    average over rows, so it does not grow with resolution; each row's KL
+    is a sum over its C classes. The teacher is not detached here (the
+    distiller runs it under no_grad).
 
     Args:
         tau (float): Temperature of both softmaxes and the entropies.
@@ -156,10 +160,16 @@ class BDKDLoss(nn.Module):
         self.loss_weight = loss_weight
         self.num_classes = num_classes
 
-    def forward(self, preds_S: Levels, preds_T: Levels) -> Tensor:
+    def forward(self,
+                preds_S: Levels,
+                preds_T: Levels,
+                labels: Optional[Levels] = None) -> Tensor:
         """Args: preds_S, preds_T (Tensor | Sequence[Tensor]): logits
-        ``(N, A*C, H, W)`` or ``(M, C)``, or one such tensor per level."""
-        S, T, _ = loss_rows(self, preds_S, preds_T)
+        ``(N, A*C, H, W)`` or ``(M, C)``, or one such tensor per level;
+        labels (optional): their labels (``pixel_samples``), to leave out
+        the rows that are no samples."""
+        S, T, _ = loss_rows(self, preds_S, preds_T, labels,
+                            keep_background=True)
         return self.loss_weight * bd_kd_loss(S, T, self.tau, self.emphasis)
 
     def extra_repr(self) -> str:

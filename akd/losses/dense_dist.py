@@ -67,8 +67,14 @@ class DenseDISTLoss(nn.Module):
     both unchanged. The rows come from ``pixel_samples``: ``(N, C, H, W)``
     maps give N*H*W rows, and a tuple of FPN levels of ``(N, A*C, H, W)``
     per-anchor logits (``num_classes=C``) gives all anchors of all levels, so
-    intra correlates over every anchor. All rows count (DIST takes no
-    labels); without rows the loss is a zero that keeps the graph.
+    intra correlates over every anchor. Every row counts, unless ``labels``
+    are given: then the rows labelled -1 (anchors without label weight:
+    ignored by the assigner, or in the batch's padding, as
+    ``DetTargetLabels`` marks them) or 255 (ignored pixels) are left out,
+    and background stays. The detection configs map the student's
+    ``DetTargetLabels``; the segmentation configs give none, as the
+    official code uses every pixel. Without rows the loss is a zero that
+    keeps the graph.
 
     MMRazor's ``DISTLoss`` on ``(N, C, H, W)`` computes the same inter term,
     but its intra term correlates the N images' values at each (class,
@@ -122,10 +128,16 @@ class DenseDISTLoss(nn.Module):
         self.loss_weight = loss_weight
         self.num_classes = num_classes
 
-    def forward(self, preds_S: Levels, preds_T: Levels) -> Tensor:
+    def forward(self,
+                preds_S: Levels,
+                preds_T: Levels,
+                labels: Optional[Levels] = None) -> Tensor:
         """Args: preds_S, preds_T (Tensor | tuple): logits ``(N, C, H, W)``,
-        ``(M, C)`` or FPN levels."""
-        S, T, _ = loss_rows(self, preds_S, preds_T)
+        ``(M, C)`` or FPN levels; labels (optional): per-anchor labels or
+        label maps (``pixel_samples``), to leave out the rows that are no
+        samples."""
+        S, T, _ = loss_rows(self, preds_S, preds_T, labels,
+                            keep_background=True)
         if S.shape[0] == 0:
             return S.sum() * 0  # no rows; keeps the graph
         inter, intra = dist_relations(S, T, self.tau)

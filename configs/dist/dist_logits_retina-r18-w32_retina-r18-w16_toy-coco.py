@@ -1,7 +1,9 @@
 # DIST (Huang et al., NeurIPS 2022), DenseDISTLoss: per-pixel inter-class and
 # per-class intra-class Pearson relations (the official segmentation setting:
 # tau 1, both weights 1).
-# On the RetinaNet classification logits, toy RetinaNet R18-w32 -> R18-w16.
+# On the RetinaNet classification logits, toy RetinaNet R18-w32 -> R18-w16:
+# every anchor the head trains on (the student's labels leave out those
+# without label weight: ignored by the assigner, or in the batch padding).
 _base_ = [
     '../_base_/pairs/retina-r18-w32_retina-r18-w16_toy-coco.py',
     '../_base_/distill/det_logits.py'
@@ -16,4 +18,5 @@ model = dict(
         loss_forward_mappings=dict(
             loss_dist=dict(
                 preds_S={{_base_.logits_S}},
-                preds_T={{_base_.logits_T}}))))
+                preds_T={{_base_.logits_T}},
+                labels={{_base_.gt_labels}}))))

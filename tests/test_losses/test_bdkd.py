@@ -191,3 +191,25 @@ def test_rejects_shape_mismatch_naming_the_loss_and_shapes():
 def test_docstring_example_runs():
     result = doctest.testmod(akd.losses.bdkd)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_labels_leave_out_the_anchors_that_are_no_samples():
+    """Rows labelled -1 (ignored, or padding) are left out; background (C)
+    and classes stay."""
+    torch.manual_seed(0)
+    C, A = 3, 2
+    shapes = [(4, 4), (2, 2)]
+    S = tuple(torch.randn(2, A * C, h, w) for h, w in shapes)
+    T = tuple(torch.randn(2, A * C, h, w) * 2 for h, w in shapes)
+    labels = tuple(torch.randint(-1, C + 1, (2, h * w * A))
+                   for h, w in shapes)
+    kept = lambda x: [  # noqa: E731
+        row for level, y in zip(x, labels)
+        for row, label in zip(_pixel_rows(level, C), y.reshape(-1).tolist())
+        if label != -1
+    ]
+    loss = BDKDLoss(tau=2.0, emphasis=3.0, num_classes=C)
+    flat = torch.cat([y.reshape(-1) for y in labels])
+    assert (flat == -1).any() and (flat == C).any()
+    _assert_close(loss(S, T, labels),
+                  _reference_rows(kept(S), kept(T), 2.0, 3.0))

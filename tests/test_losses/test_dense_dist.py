@@ -233,3 +233,32 @@ def test_rejects_shape_mismatch():
 def test_docstring_example_runs():
     result = doctest.testmod(akd.losses.dense_dist)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_labels_leave_out_the_anchors_that_are_no_samples():
+    """Given per-anchor labels, rows labelled -1 (ignored, or padding) are
+    left out, background (C) and classes stay: against the loop over the
+    kept rows, and no gradient reaches the left-out anchors."""
+    torch.manual_seed(0)
+    C, A = 3, 2
+    S = tuple(torch.randn(2, A * C, h, w, requires_grad=True) * 1
+              for h, w in [(4, 4), (2, 2)])
+    T = tuple(torch.randn(2, A * C, h, w) * 2 for h, w in [(4, 4), (2, 2)])
+    labels = tuple(torch.randint(-1, C + 1, (2, h * w * A))
+                   for h, w in [(4, 4), (2, 2)])
+    labels[0][0, :5] = -1
+    kept = lambda x: [  # noqa: E731
+        row for level, y in zip(x, labels)
+        for row, label in zip(_anchors(level.detach(), C),
+                              y.reshape(-1).tolist()) if label != -1
+    ]
+    loss = DenseDISTLoss(tau=2.0, num_classes=C)
+    value = loss(S, T, labels)
+    torch.testing.assert_close(value.item(),
+                               _reference(kept(S), kept(T), 2.0),
+                               rtol=1e-5, atol=1e-6)
+    grads = torch.autograd.grad(value, S)
+    for grad, y in zip(grads, labels):
+        rows = grad.permute(0, 2, 3, 1).reshape(-1, C)  # anchor rows
+        assert rows[y.reshape(-1) == -1].abs().sum() == 0
+        assert rows[y.reshape(-1) == C].abs().sum() > 0  # background

@@ -12,9 +12,10 @@ targets are the head's per-anchor labels, one ``(N, H*W*A)`` tensor per
 level (``AnchorHead.get_targets``), where background is label C. A row whose
 label is not a class in [0, C) (255 = ignore, C = background, -1 = an
 anchor the head gives no weight: ignored by its assigner or in the batch's
-padding) is dropped. The head losses that distil every anchor
-(``QualityFocalKDLoss``, the GIoU and distribution KD) keep background and
-drop -1 (:func:`level_labels`).
+padding) is dropped. The losses that distil every anchor keep background
+and drop -1: the head losses (``QualityFocalKDLoss``, the GIoU and
+distribution KD) through :func:`level_labels`, DIST and BD-KD given labels
+through ``pixel_samples(..., keep_background=True)``.
 """
 from typing import Optional, Sequence, Tuple
 
@@ -80,6 +81,7 @@ def pixel_samples(
     preds_T: Optional[Levels] = None,
     gt_labels: Optional[Levels] = None,
     num_classes: Optional[int] = None,
+    keep_background: bool = False,
 ) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor]]:
     """Rows of student logits, teacher logits and labels, ignored dropped.
 
@@ -91,10 +93,15 @@ def pixel_samples(
         gt_labels (Tensor | Sequence[Tensor], optional): Labels (see
             ``label_rows``): one tensor, or one per level.
         num_classes (int, optional): C, if channels are anchors x classes.
+        keep_background (bool): Keep the rows labelled C (detection's
+            background) too, for losses that distil every sample: then only
+            -1 (no label weight) and ignored labels (255) are dropped.
+            Defaults to False.
 
     Returns:
         tuple: ``(M, C)`` student rows, ``(M, C)`` teacher rows (or None) and
-        ``(M, )`` labels in [0, C) (or None).
+        ``(M, )`` labels in [0, C) (or None); in [0, C] with
+        ``keep_background``.
     """
     levels_S = as_levels(preds_S)
     levels_T = None if preds_T is None else as_levels(preds_T)
@@ -118,7 +125,8 @@ def pixel_samples(
             f'{len(levels_S)} levels of logits but {len(levels_y)} of '
             'gt_labels: give one label tensor per level.')
     ys = [label_rows(y, x, C).long() for y, x in zip(levels_y, levels_S)]
-    keeps = [(y >= 0) & (y < C) for y in ys]
+    last = C if keep_background else C - 1
+    keeps = [(y >= 0) & (y <= last) for y in ys]
     if bool(torch.cat(keeps).all()):
         return _rows(views_S), _rows(views_T), torch.cat(ys)
     # Select the kept rows from the strided views: only they are copied, and
@@ -143,11 +151,13 @@ def loss_rows(
     preds_S: Levels,
     preds_T: Optional[Levels] = None,
     gt_labels: Optional[Levels] = None,
+    keep_background: bool = False,
 ) -> Tuple[Tensor, Optional[Tensor], Optional[Tensor]]:
     """``pixel_samples`` with ``loss.num_classes``, its errors prefixed with
     the loss's class name (``NKDLoss: gt_labels ...``)."""
     try:
-        return pixel_samples(preds_S, preds_T, gt_labels, loss.num_classes)
+        return pixel_samples(preds_S, preds_T, gt_labels, loss.num_classes,
+                             keep_background)
     except ValueError as error:
         raise ValueError(f'{type(loss).__name__}: {error}') from None
 
