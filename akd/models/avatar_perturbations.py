@@ -19,6 +19,8 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..losses.utils.avatar_uncertainty import channel_stats
+
 _RESOLUTION = 1 << 16  # drop masks compare 16-bit uniform integers
 
 
@@ -172,13 +174,14 @@ class AvatarGaussianNoise(nn.Module):
     def forward(self, teacher: Tensor, num_avatars: int) -> Tensor:
         """Return ``(N, K, C, ...)`` avatars of ``teacher`` ``(N, C, ...)``."""
         N, C, *spatial = teacher.shape
-        reduce_dims = [0] + list(range(2, teacher.dim()))
-        std = teacher.std(dim=reduce_dims, keepdim=True)  # (1, C, 1, 1)
+        _, var = channel_stats(teacher, channel_dim=1)  # unbiased, (C, )
+        scale = (self.sigma * var.sqrt()).reshape(C, *[1] * len(spatial))
         noise = torch.randn(
             N, num_avatars, C, *spatial, dtype=teacher.dtype,
             device=teacher.device)
-        return _broadcast_avatars(teacher, num_avatars) + (
-            self.sigma * std).unsqueeze(1) * noise
+        # one pass: teacher + scale * noise
+        return torch.addcmul(_broadcast_avatars(teacher, num_avatars), scale,
+                             noise)
 
     def extra_repr(self) -> str:
         return f'sigma={self.sigma}'

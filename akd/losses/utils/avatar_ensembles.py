@@ -16,8 +16,10 @@ target, and const keeps the value exact.
   + sum_k w_k |a_k - a_mean|^2; PKD is the same on channel-normalised maps.
 DIST's Pearson correlations are not linear in the target; its K avatars are
 batched along the avatar axis. These five forms, for MMRazor's losses, and
-those of akd's own losses are registered with ``avatar_form(LossType)``;
-a loss without one costs one call per avatar.
+those of akd's own losses (each loss's ``avatar_loss``: the head losses of
+CrossKD, BCKD and LD among them) are registered with
+``avatar_form(LossType)``; a loss without one, or under
+``one_pass=False``, costs one call per avatar.
 """
 from typing import Callable, Dict, Optional
 
