@@ -159,10 +159,11 @@ class GapBCEOverAvatars(torch.autograd.Function):
         z = preds_S.to(dtype)
         s = z.sigmoid()
         slope = s * (1 - s)
+        softplus = F.softplus(z)  # BCE(s, t) = softplus(z) - t z
         value, grad = torch.zeros_like(z), torch.zeros_like(z)
         for k, w in enumerate(weights.tolist()):
             t = avatars[:, k].to(dtype).sigmoid()
-            bce = F.binary_cross_entropy_with_logits(z, t, reduction='none')
+            bce = torch.addcmul(softplus, t, z, value=-1)
             gap = t.sub_(s)  # d_k
             size = gap.abs()
             if beta == 1:
