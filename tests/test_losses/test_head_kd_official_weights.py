@@ -16,7 +16,8 @@ import math
 import akd  # noqa: F401
 import pytest
 import torch
-from akd.losses import AnchorBoxIoUKDLoss, QualityFocalKDLoss
+from akd.losses import (AnchorBoxIoUKDLoss, BDKDLoss, DenseDISTLoss,
+                        QualityFocalKDLoss)
 from akd.models.recorders.label_recorders import target_labels
 from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.registry import DefaultScope
@@ -136,3 +137,40 @@ def test_box_kd_zeroes_the_weights_of_anchors_without_label_weight(
     got = AnchorBoxIoUKDLoss(num_classes=C)(
         S, T, scores_T, anchors, target_labels((labels, weights)))
     assert_close_float32(got, total / avg_factor)
+
+
+def _labels_of_image_with_object(batch_input_shape):
+    """Per level ``(1, H * W * A)`` labels (-1 for no label weight) of a
+    32 x 32 image with an object, in a batch padded to
+    ``batch_input_shape``, from the real head's targets."""
+    with DefaultScope.overwrite_default_scope('mmdet'):
+        head = MMDET_MODELS.build(HEAD)
+    size = batch_input_shape[0]
+    sizes = [torch.Size((size // s, size // s)) for s in STRIDES]
+    metas = [dict(img_shape=(32, 32), pad_shape=(32, 32),
+                  batch_input_shape=batch_input_shape)]
+    gts = [InstanceData(bboxes=torch.tensor([[4.0, 6.0, 27.5, 25.0]]),
+                        labels=torch.tensor([1]))]
+    anchors, valid = head.get_anchors(sizes, metas, device='cpu')
+    labels, weights, *_ = head.get_targets(anchors, valid, gts, metas)
+    return target_labels((labels, weights))
+
+
+@pytest.mark.parametrize('loss', [
+    QualityFocalKDLoss(num_classes=C),
+    DenseDISTLoss(num_classes=C),
+    BDKDLoss(num_classes=C),
+], ids=lambda loss: type(loss).__name__)
+def test_padding_changes_nothing_for_the_smaller_image(loss):
+    """The 32 x 32 image's loss is the same alone and as the smaller image
+    of a 64 x 64 batch, whatever the logits in the padding."""
+    padded = _labels_of_image_with_object((64, 64))
+    alone = _labels_of_image_with_object((32, 32))
+    assert all((y == -1).any() for y in padded)  # the padding
+    assert any(((y >= 0) & (y < C)).any() for y in alone)  # positives
+    torch.manual_seed(0)
+    S = tuple(torch.randn(1, 2 * C, 64 // s, 64 // s) * 3 for s in STRIDES)
+    T = tuple(torch.randn(1, 2 * C, 64 // s, 64 // s) * 3 for s in STRIDES)
+    crop = lambda maps: tuple(  # noqa: E731
+        x[:, :, :32 // s, :32 // s] for x, s in zip(maps, STRIDES))
+    assert_close_float32(loss(S, T, padded), loss(crop(S), crop(T), alone))
