@@ -5,14 +5,14 @@ Deep Learning Workshop. https://arxiv.org/abs/1503.02531
 As used on per-pixel and per-anchor logits by FRSKD (Ji et al., CVPR 2021,
 https://arxiv.org/abs/2103.08273).
 """
-from typing import Tuple
+from typing import Optional, Tuple
 
 import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 from .utils.avatar_ensembles import avatar_form
-from .utils.levels import Levels, paired_levels
+from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative, check_positive
 
 
@@ -38,14 +38,50 @@ def target_terms(preds_T: Tensor, tau: float,
     return p, p * log_p
 
 
-def cross_term(preds_S: Tensor, target: Tensor, tau: float,
-               sigmoid: bool) -> Tensor:
-    """sum p log q of target p and student q = softmax_C (or sigmoid)."""
+def cross_term(preds_S: Tensor,
+               target: Tensor,
+               tau: float,
+               sigmoid: bool,
+               mask: Optional[Tensor] = None) -> Tensor:
+    """sum p log q of target p and student q = softmax_C (or sigmoid), over
+    the entries where ``mask`` (broadcast to the logits) is 1."""
     z = preds_S / tau
     if sigmoid:
-        return (target * F.logsigmoid(z) +
-                (1 - target) * F.logsigmoid(-z)).sum()
-    return (target * F.log_softmax(z, dim=1)).sum()
+        terms = target * F.logsigmoid(z) + (1 - target) * F.logsigmoid(-z)
+    else:
+        terms = target * F.log_softmax(z, dim=1)
+    return (terms if mask is None else terms * mask).sum()
+
+
+def sample_mask(labels: Tensor, logits: Tensor) -> Tensor:
+    """1 where a logit belongs to a sample, 0 where its label is -1 (an
+    anchor without label weight: ignored by the assigner, or in the batch's
+    padding) or 255 (an ignored pixel); background stays a sample.
+
+    Args:
+        labels (Tensor): Per-anchor labels ``(N, H*W*A)`` of logits
+            ``(N, A*C, H, W)`` (A anchors of C classes, mmdet's order;
+            A is read from the label count), or label maps ``(N, H, W)``
+            at the logits' size.
+        logits (Tensor): The logits the labels belong to.
+
+    Returns:
+        Tensor: ``(N, A, 1, H, W)`` flattened to broadcast over the
+        logits' channels, ``(N, A*C, H, W)``.
+    """
+    N, channels, *spatial = logits.shape
+    positions = logits.numel() // channels
+    anchors = labels.numel() // positions
+    if anchors * positions != labels.numel() or channels % anchors:
+        raise ValueError(
+            f'labels {tuple(labels.shape)} do not fit logits '
+            f'{tuple(logits.shape)}: give one label per anchor, (N, H*W*A) '
+            'per level (DetTargetLabels), or label maps (N, H, W) at the '
+            "logits' size.")
+    keep = (labels >= 0) & (labels != 255)
+    keep = keep.reshape(N, -1, anchors).movedim(-1, 1)  # (N, A, H*W)
+    return keep.reshape(N, anchors, 1, *spatial).expand(
+        N, anchors, channels // anchors, *spatial).reshape(logits.shape)
 
 
 @MODELS.register_module()
@@ -66,6 +102,12 @@ class DenseKLDivergence(nn.Module):
     logits ``(N, A*C, H, W)`` are given as ``(N*A, C, H, W)``, or as they
     are with ``sigmoid=True`` (then a position's KL sums its A anchors); a
     tuple of FPN levels is one set of positions.
+
+    Given ``labels``, the logits of the anchors labelled -1 (no label
+    weight: ignored by the assigner, or in the batch's padding) or 255
+    (ignored pixels) are left out (:func:`sample_mask`), and P counts the
+    samples: kept anchors / A. Background stays a sample. The RetinaNet
+    configs map the student's ``DetTargetLabels``.
 
     With ``AvatarKDLoss``, K avatars cost one pass (``avatar_loss``): the KL
     is linear in the target, so sum_k w_k KL(p_k || q) = sum_k w_k sum
@@ -95,24 +137,42 @@ class DenseKLDivergence(nn.Module):
         check_non_negative(self, 'loss_weight', loss_weight)
         self.loss_weight = loss_weight
 
-    def forward(self, preds_S: Levels, preds_T: Levels) -> Tensor:
+    def forward(self,
+                preds_S: Levels,
+                preds_T: Levels,
+                labels: Optional[Levels] = None) -> Tensor:
         """Args: preds_S, preds_T (Tensor | Sequence[Tensor]): logits
         ``(N, C, ...)``, or one tensor per FPN level (then the positions of
-        all levels are the samples)."""
+        all levels are the samples); labels (optional): per-anchor labels
+        or label maps, one per level (:func:`sample_mask`)."""
         levels_S, levels_T = paired_levels(self, preds_S, preds_T)
-        if len(levels_S) == 1:
-            teacher = levels_T[0]
-            return self.avatar_loss(levels_S[0], teacher.unsqueeze(1),
-                                    teacher.new_ones(1))
-        positions = [x.numel() // x.shape[1] for x in levels_S]
-        return sum(
-            self.avatar_loss(s, t.unsqueeze(1), t.new_ones(1)) * p
-            for s, t, p in zip(levels_S, levels_T, positions)) / sum(
-                positions)
+        level_labels = ([None] * len(levels_S) if labels is None else
+                        as_levels(labels))
+        if len(level_labels) != len(levels_S):
+            raise ValueError(
+                f'{type(self).__name__}: {len(levels_S)} levels of logits '
+                f'but {len(level_labels)} of labels: give one label tensor '
+                'per level.')
+        terms = [
+            self._kl_sum(s, t.unsqueeze(1), t.new_ones(1), y)
+            for s, t, y in zip(levels_S, levels_T, level_labels)
+        ]
+        positions = sum(p for _, p in terms)
+        return self.loss_weight * self.tau**2 * sum(
+            kl for kl, _ in terms) / positions
 
-    def avatar_loss(self, preds_S: Tensor, avatars: Tensor,
-                    weights: Tensor) -> Tensor:
+    def avatar_loss(self,
+                    preds_S: Tensor,
+                    avatars: Tensor,
+                    weights: Tensor,
+                    labels: Optional[Tensor] = None) -> Tensor:
         """sum_k w_k L(S, A_k) for avatars ``(N, K, C, ...)``, in one pass."""
+        kl, positions = self._kl_sum(preds_S, avatars, weights, labels)
+        return self.loss_weight * self.tau**2 * kl / positions
+
+    def _kl_sum(self, preds_S: Tensor, avatars: Tensor, weights: Tensor,
+                labels: Optional[Tensor]) -> Tuple[Tensor, float]:
+        """sum_k w_k of the KLs summed over the samples, and P."""
         if preds_S.shape != avatars[:, 0].shape:
             raise ValueError(
                 f'{type(self).__name__}: student shape '
@@ -120,15 +180,23 @@ class DenseKLDivergence(nn.Module):
                 f'{tuple(avatars[:, 0].shape)}: both must be logits of the '
                 'same classes at the same positions.')
         K, C = avatars.shape[1:3]
+        mask = None
+        positions = preds_S.numel() // C
+        if labels is not None:
+            try:
+                mask = sample_mask(labels, preds_S).to(preds_S.dtype)
+            except ValueError as error:
+                raise ValueError(f'{type(self).__name__}: {error}') from None
+            positions = (mask.sum() / C).clamp_min(1e-12)  # 0 / 0: 0
         flat = avatars.transpose(0, 1).flatten(0, 1)  # (K*N, C, ...)
         p, p_log_p = target_terms(flat, self.tau, self.sigmoid)
+        if mask is not None:
+            p_log_p = p_log_p.reshape(K, *mask.shape) * mask
         neg_entropy = p_log_p.reshape(K, -1).sum(dim=1)  # (K,)
         p_bar = (weights.to(p.dtype) @ p.reshape(K, -1)).reshape(
             preds_S.shape)  # sum_k w_k p_k
-        cross = cross_term(preds_S, p_bar, self.tau, self.sigmoid)
-        positions = preds_S.numel() // C
-        kl = (neg_entropy * weights).sum() - cross
-        return self.loss_weight * self.tau**2 * kl / positions
+        cross = cross_term(preds_S, p_bar, self.tau, self.sigmoid, mask)
+        return (neg_entropy * weights).sum() - cross, positions
 
     def extra_repr(self) -> str:
         return (f'tau={self.tau}, sigmoid={self.sigmoid}, '

@@ -16,7 +16,8 @@ model = dict(
         loss_bdkd=dict(type='BDKDLoss', tau=1.0, num_classes=80)),
     loss_forward_mappings=dict(
         loss_bdkd=dict(preds_S={{_base_.logits_S}},
-                       preds_T={{_base_.logits_T}})),
+                       preds_T={{_base_.logits_T}},
+                       labels={{_base_.gt_labels}})),
     eval_peer='student')
 optim_wrapper = dict(constructor='PeerOptimWrapperConstructor')
 val_cfg = dict(_delete_=True, type='PeersValLoop')  # every peer

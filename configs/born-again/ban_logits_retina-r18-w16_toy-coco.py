@@ -17,4 +17,5 @@ model = dict(
         loss_forward_mappings=dict(
             loss_kd=dict(
                 preds_S={{_base_.logits_S}},
-                preds_T={{_base_.logits_T}}))))
+                preds_T={{_base_.logits_T}},
+                labels={{_base_.gt_labels}}))))

@@ -13,6 +13,7 @@ model = dict(
         loss_kl=dict(type='DenseKLDivergence', tau=1.0, sigmoid=True)),
     loss_forward_mappings=dict(
         loss_kl=dict(preds_S={{_base_.logits_S}},
-                     preds_T={{_base_.logits_T}})))
+                     preds_T={{_base_.logits_T}},
+                     labels={{_base_.gt_labels}})))
 optim_wrapper = dict(constructor='PeerOptimWrapperConstructor')
 val_cfg = dict(_delete_=True, type='PeersValLoop')  # every peer

@@ -18,7 +18,8 @@ model = dict(
         loss_kl=dict(type='DenseKLDivergence', tau=1.0, sigmoid=True)),
     loss_forward_mappings=dict(
         loss_kl=dict(preds_S={{_base_.logits_S}},
-                     preds_T={{_base_.logits_T}})),
+                     preds_T={{_base_.logits_T}},
+                     labels={{_base_.gt_labels}})),
     switch=dict(
         policy='switokd', teacher='teacher', student='student',
         logits=dict(recorder='head', data_idx=0),

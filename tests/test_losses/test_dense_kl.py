@@ -118,3 +118,68 @@ def test_levels_are_one_set_of_positions():
         loss(S, T),
         loss(torch.cat([rows(x) for x in S]), torch.cat([rows(x)
                                                          for x in T])))
+
+
+def _anchor_reference(S, T, labels, tau):
+    """Sigmoid KL over the C classes of every anchor labelled other than
+    -1, by loops, over the kept anchors / A."""
+    total, kept, anchors = 0., 0, None
+    for s_level, t_level, y_level in zip(S, T, labels):
+        N, channels, H, W = s_level.shape
+        anchors = y_level.shape[1] // (H * W)
+        C = channels // anchors
+        for n in range(N):
+            for i in range(H * W * anchors):
+                position, a = divmod(i, anchors)
+                if y_level[n, i] == -1:
+                    continue
+                kept += 1
+                h, w = divmod(position, W)
+                for c in range(a * C, (a + 1) * C):
+                    p = torch.sigmoid(t_level[n, c, h, w] / tau).item()
+                    q = torch.sigmoid(s_level[n, c, h, w] / tau).item()
+                    total += (p * math.log(p / q) +
+                              (1 - p) * math.log((1 - p) / (1 - q)))
+    return tau**2 * total / (kept / anchors)
+
+
+def _anchor_levels(seed=0, C=3, A=2):
+    torch.manual_seed(seed)
+    shapes = [(4, 3), (2, 2)]
+    S = tuple(torch.randn(2, A * C, h, w) for h, w in shapes)
+    T = tuple(torch.randn(2, A * C, h, w) * 2 for h, w in shapes)
+    labels = tuple(torch.randint(-1, C + 1, (2, h * w * A)) for h, w in shapes)
+    labels[1][0] = -1  # a whole image's level without samples
+    return S, T, labels
+
+
+def test_labels_leave_out_the_anchors_that_are_no_samples():
+    S, T, labels = _anchor_levels()
+    loss = DenseKLDivergence(tau=2.0, sigmoid=True)
+    assert_close_float32(loss(S, T, labels),
+                         _anchor_reference(S, T, labels, 2.0))
+    unlabelled = _anchor_reference(
+        S, T, tuple(torch.zeros_like(y) for y in labels), 2.0)
+    assert_close_float32(loss(S, T), unlabelled)
+
+
+def test_avatar_loss_with_labels_equals_weighted_loop():
+    S, T, labels = _anchor_levels(1)
+    student = S[0].clone().requires_grad_()
+    avatars = T[0].unsqueeze(1) + torch.randn(2, 3, *T[0].shape[1:])
+    weights = torch.tensor([0.2, 0.5, 0.3])
+    loss = DenseKLDivergence(tau=2.0, sigmoid=True)
+    batched = loss.avatar_loss(student, avatars, weights, labels[0])
+    looped = sum(w * loss(student, avatars[:, k], labels[0])
+                 for k, w in enumerate(weights))
+    assert_close_float32(batched, looped)
+    assert_close_float32(
+        torch.autograd.grad(batched, student)[0],
+        torch.autograd.grad(looped, student)[0])
+
+
+def test_labels_that_do_not_fit_name_the_layout():
+    with pytest.raises(ValueError, match='one label per anchor'):
+        DenseKLDivergence(sigmoid=True)(torch.randn(2, 6, 3, 3),
+                                        torch.randn(2, 6, 3, 3),
+                                        torch.zeros(2, 7).long())
