@@ -138,16 +138,13 @@ def test_wrapped_with_perturbation_off_equals_the_base_loss(name, levels):
     wrapped = AvatarKDLoss(
         base_loss=cfg, num_avatars=K, uncertainty=None,
         perturbation=dict(type='AvatarGaussianNoise', sigma=0.0))
-    results = []
-    for loss in (wrapped, wrapped.base_loss):
-        students = tuple(x.clone().requires_grad_() for x in levels_S)
-        given = students if levels == 'tuple' else students[0]
-        value = loss(given, levels_T, **inputs)
-        results.append((value, torch.autograd.grad(value, students)))
-    (value, grads), (base, base_grads) = results
-    assert_close_float32(value, base)
-    for grad, base_grad in zip(grads, base_grads):
-        assert_close_float32(grad, base_grad)
+    results = [
+        _value_and_grads(
+            lambda students: loss(students, levels_T, **inputs), levels_S,
+            as_map=levels == 'map')
+        for loss in (wrapped, wrapped.base_loss)
+    ]
+    _assert_same(*results)
 
 
 def test_wrapped_one_pass_equals_the_wrapper_calling_per_avatar():
@@ -159,14 +156,26 @@ def test_wrapped_one_pass_equals_the_wrapper_calling_per_avatar():
                 base_loss=cfg, num_avatars=K, uncertainty='variance',
                 perturbation=dict(type='AvatarGaussianNoise', sigma=0.2),
                 one_pass=one_pass)
-            students = tuple(x.clone().requires_grad_() for x in levels_S)
             torch.manual_seed(0)
-            value = wrapped(students, levels_T, **inputs)
-            results.append((value, torch.autograd.grad(value, students)))
-        (value, grads), (loop, loop_grads) = results
-        assert_close_float32(value, loop)
-        for grad, loop_grad in zip(grads, loop_grads):
-            assert_close_float32(grad, loop_grad)
+            results.append(_value_and_grads(
+                lambda students: wrapped(students, levels_T, **inputs),
+                levels_S))
+        _assert_same(*results)
+
+
+def _value_and_grads(call, levels, as_map=False):
+    """``call``'s value on fresh leaves of ``levels`` (the first alone with
+    ``as_map``), and its gradient on each."""
+    students = tuple(x.clone().requires_grad_() for x in levels)
+    value = call(students[0] if as_map else students)
+    return value, torch.autograd.grad(value, students)
+
+
+def _assert_same(result, expected):
+    (value, grads), (expected_value, expected_grads) = result, expected
+    assert_close_float32(value, expected_value)
+    for grad, expected_grad in zip(grads, expected_grads):
+        assert_close_float32(grad, expected_grad)
 
 
 def _written_out_quality_focal_kd(S, T, labels, beta, num_classes):
