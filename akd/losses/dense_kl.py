@@ -42,19 +42,19 @@ def cross_term(preds_S: Tensor,
                target: Tensor,
                tau: float,
                sigmoid: bool,
-               mask: Optional[Tensor] = None) -> Tensor:
+               samples: Optional[Tensor] = None) -> Tensor:
     """sum p log q of target p and student q = softmax_C (or sigmoid), over
-    the entries where ``mask`` (broadcast to the logits) is 1."""
+    the anchors ``samples`` keeps (:func:`masked_sum`)."""
     z = preds_S / tau
     if sigmoid:
         terms = target * F.logsigmoid(z) + (1 - target) * F.logsigmoid(-z)
     else:
         terms = target * F.log_softmax(z, dim=1)
-    return (terms if mask is None else terms * mask).sum()
+    return terms.sum() if samples is None else masked_sum(terms, samples)
 
 
-def sample_mask(labels: Tensor, logits: Tensor) -> Tensor:
-    """1 where a logit belongs to a sample, 0 where its label is -1 (an
+def sample_anchors(labels: Tensor, logits: Tensor) -> Tensor:
+    """Which anchors of ``logits`` are samples: not those labelled -1 (an
     anchor without label weight: ignored by the assigner, or in the batch's
     padding) or 255 (an ignored pixel); background stays a sample.
 
@@ -66,10 +66,9 @@ def sample_mask(labels: Tensor, logits: Tensor) -> Tensor:
         logits (Tensor): The logits the labels belong to.
 
     Returns:
-        Tensor: ``(N, A, 1, H, W)`` flattened to broadcast over the
-        logits' channels, ``(N, A*C, H, W)``.
+        Tensor: ``(N, A, H*W)``, True for a sample.
     """
-    N, channels, *spatial = logits.shape
+    N, channels = logits.shape[:2]
     positions = logits.numel() // channels
     anchors = labels.numel() // positions
     if anchors * positions != labels.numel() or channels % anchors:
@@ -79,9 +78,21 @@ def sample_mask(labels: Tensor, logits: Tensor) -> Tensor:
             'per level (DetTargetLabels), or label maps (N, H, W) at the '
             "logits' size.")
     keep = (labels >= 0) & (labels != 255)
-    keep = keep.reshape(N, -1, anchors).movedim(-1, 1)  # (N, A, H*W)
-    return keep.reshape(N, anchors, 1, *spatial).expand(
-        N, anchors, channels // anchors, *spatial).reshape(logits.shape)
+    return keep.reshape(N, -1, anchors).transpose(1, 2)  # (N, A, H*W)
+
+
+def masked_sum(terms: Tensor,
+               samples: Tensor,
+               avatars: bool = False) -> Tensor:
+    """The sum of ``terms`` ``(N, A*C, ...)`` over the anchors that
+    ``samples`` ``(N, A, H*W)`` keeps, or per avatar of ``(K, N, A*C, ...)``
+    terms with ``avatars``: each anchor's C terms are summed first, so no
+    mask of the logits' size is written."""
+    N, anchors, positions = samples.shape
+    lead = terms.shape[:1] if avatars else ()
+    per_anchor = terms.reshape(*lead, N, anchors, -1, positions).sum(
+        dim=-2)  # (..., N, A, H*W)
+    return (per_anchor * samples).sum(dim=(-3, -2, -1))
 
 
 @MODELS.register_module()
@@ -105,7 +116,7 @@ class DenseKLDivergence(nn.Module):
 
     Given ``labels``, the logits of the anchors labelled -1 (no label
     weight: ignored by the assigner, or in the batch's padding) or 255
-    (ignored pixels) are left out (:func:`sample_mask`), and P counts the
+    (ignored pixels) are left out (:func:`sample_anchors`), and P counts the
     samples: kept anchors / A. Background stays a sample. The RetinaNet
     configs map the student's ``DetTargetLabels``.
 
@@ -144,7 +155,7 @@ class DenseKLDivergence(nn.Module):
         """Args: preds_S, preds_T (Tensor | Sequence[Tensor]): logits
         ``(N, C, ...)``, or one tensor per FPN level (then the positions of
         all levels are the samples); labels (optional): per-anchor labels
-        or label maps, one per level (:func:`sample_mask`)."""
+        or label maps, one per level (:func:`sample_anchors`)."""
         levels_S, levels_T = paired_levels(self, preds_S, preds_T)
         level_labels = ([None] * len(levels_S) if labels is None else
                         as_levels(labels))
@@ -180,23 +191,28 @@ class DenseKLDivergence(nn.Module):
                 f'{tuple(avatars[:, 0].shape)}: both must be logits of the '
                 'same classes at the same positions.')
         K, C = avatars.shape[1:3]
-        mask = None
+        samples = None
         positions = preds_S.numel() // C
         if labels is not None:
             try:
-                mask = sample_mask(labels, preds_S).to(preds_S.dtype)
+                samples = sample_anchors(labels, preds_S)
             except ValueError as error:
                 raise ValueError(f'{type(self).__name__}: {error}') from None
-            positions = (mask.sum() / C).clamp_min(1e-12)  # 0 / 0: 0
+            # P: the kept anchors over A, N*H*W when every anchor is kept
+            positions = (samples.sum() / samples.shape[1]).clamp_min(1e-12)
+            samples = samples.to(preds_S.dtype)
         flat = avatars.transpose(0, 1).flatten(0, 1)  # (K*N, C, ...)
         p, p_log_p = target_terms(flat, self.tau, self.sigmoid)
-        if mask is not None:
-            p_log_p = p_log_p.reshape(K, *mask.shape) * mask
-        neg_entropy = p_log_p.reshape(K, -1).sum(dim=1)  # (K,)
+        if samples is None:
+            neg_entropy = p_log_p.reshape(K, -1).sum(dim=1)  # (K,)
+        else:
+            neg_entropy = masked_sum(
+                p_log_p.reshape(K, *preds_S.shape), samples, avatars=True)
         p_bar = (weights.to(p.dtype) @ p.reshape(K, -1)).reshape(
             preds_S.shape)  # sum_k w_k p_k
-        cross = cross_term(preds_S, p_bar, self.tau, self.sigmoid, mask)
-        return (neg_entropy * weights).sum() - cross, positions
+        cross = cross_term(preds_S, p_bar, self.tau, self.sigmoid, samples)
+        kl = (neg_entropy * weights).sum() - cross
+        return kl, positions
 
     def extra_repr(self) -> str:
         return (f'tau={self.tau}, sigmoid={self.sigmoid}, '

@@ -183,3 +183,14 @@ def test_labels_that_do_not_fit_name_the_layout():
         DenseKLDivergence(sigmoid=True)(torch.randn(2, 6, 3, 3),
                                         torch.randn(2, 6, 3, 3),
                                         torch.zeros(2, 7).long())
+
+
+def test_labels_on_segmentation_maps_leave_out_ignored_pixels():
+    torch.manual_seed(0)
+    S, T = torch.randn(2, 4, 3, 5), torch.randn(2, 4, 3, 5)
+    labels = torch.randint(0, 4, (2, 3, 5))
+    labels[0, :2] = 255
+    loss = DenseKLDivergence(tau=2.0)
+    kept = labels.reshape(-1) != 255
+    rows = lambda x: x.permute(0, 2, 3, 1).reshape(-1, 4)[kept]  # noqa: E731
+    assert_close_float32(loss(S, T, labels), loss(rows(S), rows(T)))
