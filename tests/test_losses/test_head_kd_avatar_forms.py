@@ -97,6 +97,11 @@ def _level(inputs, level):
     }
 
 
+def _build(cfg):
+    """A loss of MMRazor's registry, whatever the default scope."""
+    return MODELS.build({'_scope_': 'mmrazor', **cfg})
+
+
 def _avatars(teacher, seed):
     torch.manual_seed(seed)
     return teacher.unsqueeze(1) + 0.3 * torch.randn(
@@ -106,7 +111,7 @@ def _avatars(teacher, seed):
 @pytest.mark.parametrize('name', list(CASES))
 def test_one_pass_equals_one_call_per_avatar(name):
     cfg, levels_S, levels_T, inputs = CASES[name]
-    loss = MODELS.build(cfg)
+    loss = _build(cfg)
     assert has_batched_form(loss)
     for level, (s, t) in enumerate(zip(levels_S, levels_T)):
         student = s.clone().requires_grad_()
@@ -208,8 +213,7 @@ def test_quality_focal_kd_gradient_is_autograds_of_the_written_loss(beta):
     S = tuple(x.double().requires_grad_() for x in head_levels(A * C, 6))
     T = tuple(x.double() for x in head_levels(A * C, 7, 3.0))
     labels = _anchor_labels()
-    loss = MODELS.build(
-        dict(type='QualityFocalKDLoss', beta=beta, num_classes=C))
+    loss = _build(dict(type='QualityFocalKDLoss', beta=beta, num_classes=C))
     value = loss(S, T, labels)
     grads = torch.autograd.grad(value, S)
     expected = _written_out_quality_focal_kd(S, T, labels, beta, C)
@@ -225,7 +229,7 @@ def test_quality_focal_kd_keeps_half_precision_gradients():
     S = head_levels(C, 2)[0].bfloat16().requires_grad_()
     T = head_levels(C, 3)[0].bfloat16()
     labels = labels_with_non_samples(C)[0]
-    loss = MODELS.build(dict(type='QualityFocalKDLoss'))
+    loss = _build(dict(type='QualityFocalKDLoss'))
     value = loss(S, T, labels)
     value.backward()
     assert S.grad.dtype == torch.bfloat16
