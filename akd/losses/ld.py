@@ -12,7 +12,7 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from .utils.avatar_ensembles import avatar_form, avatar_mean
+from .utils.avatar_ensembles import avatar_form
 from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative, check_positive
 
@@ -44,13 +44,14 @@ def edge_kl(preds_S: Tensor, avatars: Tensor, weights: Tensor,
     N, channels, H, W = preds_S.shape
     bins = channels // EDGES
     log_q = F.log_softmax(preds_S.reshape(N, EDGES, bins, H, W) / tau, dim=2)
-    with torch.no_grad():
-        log_p = F.log_softmax(
-            avatars.reshape(N, -1, EDGES, bins, H, W) / tau, dim=3)
-        p = log_p.exp()
-        kl = (p * (log_p - log_q.unsqueeze(1))).sum(dim=(2, 3))  # (N,K,H,W)
-        kl = avatar_mean(kl, weights)
-        p_mean = avatar_mean(p, weights)  # (N, 4, B, H, W)
+    with torch.no_grad():  # avatar by avatar: no temporary K times as large
+        kl, p_mean = 0, 0
+        for k, w in enumerate(weights.tolist()):
+            log_p = F.log_softmax(
+                avatars[:, k].reshape(N, EDGES, bins, H, W) / tau, dim=2)
+            p = log_p.exp()
+            kl = kl + w * (p * (log_p - log_q)).sum(dim=(1, 2))  # (N, H, W)
+            p_mean = p_mean + w * p  # (N, 4, B, H, W)
     cross = -(p_mean * log_q).sum(dim=(1, 2))  # (N, H, W)
     kl = kl + (cross - cross.detach())  # the value of kl, cross's gradient
     return tau**2 * kl.flatten(1) / bins
