@@ -12,7 +12,7 @@ from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 from .box_iou_kd import weighted_giou_gap
-from .quality_focal_kd import count_positives
+from .quality_focal_kd import per_positive
 from .utils.avatar_ensembles import avatar_form
 from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative, check_num_classes
@@ -102,7 +102,8 @@ class AnchorBoxIoUKDLoss(nn.Module):
                                      as_levels(cls_score_T),
                                      as_levels(anchors),
                                      level_labels(self, labels, levels_S)))
-        return self._normalised(total, labels, all_labels)
+        return self.loss_weight * per_positive(total, labels, all_labels,
+                                               self.num_classes)
 
     def avatar_loss(self,
                     preds_S: Tensor,
@@ -119,7 +120,8 @@ class AnchorBoxIoUKDLoss(nn.Module):
         labels, = level_labels(self, labels, [preds_S])
         total = self._level_sum(preds_S, avatars, weights, cls_score_T,
                                 anchors, labels)
-        return self._normalised(total, labels, all_labels)
+        return self.loss_weight * per_positive(total, labels, all_labels,
+                                               self.num_classes)
 
     def _level_sum(self, preds_S: Tensor, avatars: Tensor, weights: Tensor,
                    cls_score_T: Tensor, anchors: Tensor,
@@ -144,12 +146,6 @@ class AnchorBoxIoUKDLoss(nn.Module):
                     labels.reshape(-1) >= 0)  # (N*H*W*A, )
         return weighted_giou_gap(boxes_S, boxes_T.reshape(K, -1, 4),
                                  weights, prior_weights)
-
-    def _normalised(self, total: Tensor, labels: Levels,
-                    all_labels: Optional[Levels]) -> Tensor:
-        positives = count_positives(
-            labels if all_labels is None else all_labels, self.num_classes)
-        return self.loss_weight * total / positives.to(total.device)
 
     def extra_repr(self) -> str:
         return (f'num_classes={self.num_classes}, '

@@ -11,7 +11,7 @@ from mmdet.structures.bbox import bbox_overlaps
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from .quality_focal_kd import count_positives
+from .quality_focal_kd import per_positive
 from .utils.avatar_ensembles import avatar_form
 from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative
@@ -122,7 +122,8 @@ class BoxIoUKDLoss(nn.Module):
                                      as_levels(cls_score_S),
                                      as_levels(cls_score_T),
                                      level_labels(self, labels, levels_S)))
-        return self._normalised(total, cls_score_S, labels, all_labels)
+        return self.loss_weight * per_positive(
+            total, labels, all_labels, as_levels(cls_score_S)[0].shape[1])
 
     def avatar_loss(self,
                     preds_S: Tensor,
@@ -139,7 +140,8 @@ class BoxIoUKDLoss(nn.Module):
         labels, = level_labels(self, labels, [preds_S])
         total = self._level_sum(preds_S, avatars, weights, cls_score_S,
                                 cls_score_T, labels)
-        return self._normalised(total, cls_score_S, labels, all_labels)
+        return self.loss_weight * per_positive(
+            total, labels, all_labels, as_levels(cls_score_S)[0].shape[1])
 
     def _level_sum(self, preds_S: Tensor, avatars: Tensor, weights: Tensor,
                    cls_score_S: Tensor, cls_score_T: Tensor,
@@ -155,13 +157,6 @@ class BoxIoUKDLoss(nn.Module):
             prior_weights = gap.reshape(-1) * (labels.reshape(-1) >= 0)
         return weighted_giou_gap(boxes_S, boxes_T.reshape(K, -1, 4),
                                  weights, prior_weights)
-
-    def _normalised(self, total: Tensor, cls_score_S: Levels,
-                    labels: Levels, all_labels: Optional[Levels]) -> Tensor:
-        num_classes = as_levels(cls_score_S)[0].shape[1]
-        counted = labels if all_labels is None else all_labels
-        return self.loss_weight * total / count_positives(
-            counted, num_classes).to(total.device)
 
     def extra_repr(self) -> str:
         return f'loss_weight={self.loss_weight}'

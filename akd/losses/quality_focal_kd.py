@@ -90,7 +90,9 @@ class QualityFocalKDLoss(nn.Module):
             self._level_sum(s, t.unsqueeze(1), t.new_ones(1), y)
             for s, t, y in zip(levels_S, levels_T,
                                level_labels(self, labels, levels_S)))
-        return self._normalised(total, labels, all_labels, levels_S[0])
+        return self.loss_weight * per_positive(
+            total, labels, all_labels, self.num_classes
+            or levels_S[0].shape[1])
 
     def avatar_loss(self,
                     preds_S: Tensor,
@@ -104,7 +106,8 @@ class QualityFocalKDLoss(nn.Module):
         gradient is kept for the backward, as for one teacher."""
         labels, = level_labels(self, labels, [preds_S])
         total = self._level_sum(preds_S, avatars, weights, labels)
-        return self._normalised(total, labels, all_labels, preds_S)
+        return self.loss_weight * per_positive(
+            total, labels, all_labels, self.num_classes or preds_S.shape[1])
 
     def _level_sum(self, preds_S: Tensor, avatars: Tensor, weights: Tensor,
                    labels: Tensor) -> Tensor:
@@ -117,13 +120,6 @@ class QualityFocalKDLoss(nn.Module):
             preds_S.shape[0], anchors, 1, *preds_S.shape[2:])
         return GapBCEOverAvatars.apply(preds_S, avatars.detach(), weights,
                                        self.beta, samples, num_classes)
-
-    def _normalised(self, total: Tensor, labels: Levels,
-                    all_labels: Optional[Levels], preds_S: Tensor) -> Tensor:
-        num_classes = self.num_classes or preds_S.shape[1]
-        counted = labels if all_labels is None else all_labels
-        return self.loss_weight * total / count_positives(
-            counted, num_classes).to(total.device)
 
     def extra_repr(self) -> str:
         return (f'beta={self.beta}, loss_weight={self.loss_weight}, '
@@ -206,3 +202,11 @@ def count_positives(labels: Levels, num_classes: int) -> Tensor:
         per_image = sum(x.sum() for x in positives)
     return torch.clamp(torch.as_tensor(per_image, dtype=torch.float32),
                        min=1).sum()
+
+
+def per_positive(total: Tensor, labels: Levels, all_labels: Optional[Levels],
+                 num_classes: int) -> Tensor:
+    """``total`` over N_pos (:func:`count_positives`) of ``all_labels``,
+    every level's labels, or of ``labels`` where those are not given."""
+    counted = labels if all_labels is None else all_labels
+    return total / count_positives(counted, num_classes).to(total.device)
