@@ -14,7 +14,7 @@ from torch import Tensor, nn
 from .dense_kl import cross_term
 from .utils.levels import Levels, as_levels
 from .utils.loss_args import check_non_negative, check_positive
-from .utils.pixel_samples import label_rows
+from .utils.pixel_samples import label_rows, level_labels
 
 
 def position_rows(levels: Levels) -> Tensor:
@@ -22,6 +22,33 @@ def position_rows(levels: Levels) -> Tensor:
     per position, in (level, n, h, w) order."""
     return torch.cat([x.flatten(2).transpose(1, 2).flatten(0, 1)
                       for x in as_levels(levels)])
+
+
+def position_samples(labels: Levels, levels: Levels,
+                     ignore_index: int) -> Tensor:
+    """``(M, )`` True for each position of ``position_rows(levels)`` that
+    is a sample.
+
+    ``labels`` are label maps of segmentation logits (resized to them; a
+    pixel labelled ``ignore_index`` is no sample), or a dense head's
+    per-anchor labels ``(N, H*W*A)`` per level (``DetTargetLabels``): a
+    position is a sample if any of its A anchors is, i.e. labelled neither
+    -1 (no label weight: ignored by the assigner, or in the batch's padding)
+    nor ``ignore_index``. Background anchors are samples.
+    """
+    keeps = []
+    for y, x in zip(labels, levels):
+        if y.dim() >= 3:  # label maps
+            y = label_rows(y, x, x.shape[1])
+        positions = x.numel() // x.shape[1]
+        if y.numel() % positions:
+            raise ValueError(
+                f'BAKELoss: gt_labels {tuple(y.shape)} do not fit logits '
+                f'{tuple(x.shape)}: give label maps (N, H, W), or one label '
+                'per anchor, (N, H*W*A) per level (DetTargetLabels).')
+        sample = (y >= 0) & (y != ignore_index)
+        keeps.append(sample.reshape(positions, -1).any(dim=1))
+    return torch.cat(keeps)
 
 
 def ensembled_targets(feats: Tensor, probs: Tensor, omega: float) -> Tensor:
@@ -48,9 +75,11 @@ class BAKELoss(nn.Module):
     From the positions of all images in the batch (pixels of the decode
     logits; every position of every FPN level for a dense detector), M =
     ``num_samples`` are drawn uniformly at random without replacement each
-    iteration, which bounds the M x M affinity. Ignored pixels are left
-    out when ``gt_labels`` are given. With f_i the feature and z_i the logits
-    of sample i (detached for the targets),
+    iteration, which bounds the M x M affinity. Given ``gt_labels``, ignored
+    pixels are left out, and so are the positions none of whose anchors has
+    label weight (in the batch's padding, or ignored by the assigner). With
+    f_i the feature and z_i the logits of sample i (detached for the
+    targets),
 
         A_ij = exp(cos(f_i, f_j)) / sum_{k != i} exp(cos(f_i, f_k)),
         A_ii = 0,
@@ -100,14 +129,16 @@ class BAKELoss(nn.Module):
     def forward(self,
                 preds_S: Levels,
                 feats: Levels,
-                gt_labels: Optional[Tensor] = None) -> Tensor:
+                gt_labels: Optional[Levels] = None) -> Tensor:
         """Args:
             preds_S (Tensor | Sequence[Tensor]): Logits ``(N, K, H, W)``,
                 or one tensor per FPN level.
             feats (Tensor | Sequence[Tensor]): Features ``(N, D, H, W)`` at
                 the same positions (per level).
-            gt_labels (Tensor, optional): Label maps (segmentation), to
-                leave ignored pixels out.
+            gt_labels (Tensor | Sequence[Tensor], optional): Label maps
+                (segmentation), or per-anchor labels ``(N, H*W*A)`` per
+                level (``DetTargetLabels``), to leave positions that are no
+                samples out (:func:`position_samples`).
         """
         logits, features = self.samples(preds_S, feats, gt_labels)
         if logits.shape[0] < 2:  # nothing to ensemble from
@@ -125,7 +156,7 @@ class BAKELoss(nn.Module):
         return self.loss_weight * self.tau**2 * kl / logits.shape[0]
 
     def samples(self, preds_S: Levels, feats: Levels,
-                gt_labels: Optional[Tensor]) -> Tuple[Tensor, Tensor]:
+                gt_labels: Optional[Levels]) -> Tuple[Tensor, Tensor]:
         """The drawn ``(M, K)`` logit rows and ``(M, D)`` feature rows."""
         logits, features = position_rows(preds_S), position_rows(feats)
         if logits.shape[0] != features.shape[0]:
@@ -135,9 +166,10 @@ class BAKELoss(nn.Module):
                 "the logits' resolution (e.g. the inputs of the classifier "
                 'conv, or the FPN levels of a dense head).')
         if gt_labels is not None:
-            maps = as_levels(preds_S)[0]
-            labels = label_rows(gt_labels, maps, maps.shape[1])
-            keep = labels != self.ignore_index
+            levels = as_levels(preds_S)
+            keep = position_samples(
+                level_labels(self, gt_labels, levels), levels,
+                self.ignore_index)
             logits, features = logits[keep], features[keep]
         if logits.shape[0] > self.num_samples:
             drawn = torch.randperm(logits.shape[0],

@@ -14,6 +14,7 @@ from torch import Tensor, nn
 from .utils.avatar_ensembles import avatar_form
 from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative, check_positive
+from .utils.pixel_samples import masked_sum, sample_anchors
 
 
 def target_terms(preds_T: Tensor, tau: float,
@@ -51,48 +52,6 @@ def cross_term(preds_S: Tensor,
     else:
         terms = target * F.log_softmax(z, dim=1)
     return terms.sum() if samples is None else masked_sum(terms, samples)
-
-
-def sample_anchors(labels: Tensor, logits: Tensor) -> Tensor:
-    """Which anchors of ``logits`` are samples: not those labelled -1 (an
-    anchor without label weight: ignored by the assigner, or in the batch's
-    padding) or 255 (an ignored pixel); background stays a sample.
-
-    Args:
-        labels (Tensor): Per-anchor labels ``(N, H*W*A)`` of logits
-            ``(N, A*C, H, W)`` (A anchors of C classes, mmdet's order;
-            A is read from the label count), or label maps ``(N, H, W)``
-            at the logits' size.
-        logits (Tensor): The logits the labels belong to.
-
-    Returns:
-        Tensor: ``(N, A, H*W)``, True for a sample.
-    """
-    N, channels = logits.shape[:2]
-    positions = logits.numel() // channels
-    anchors = labels.numel() // positions
-    if anchors * positions != labels.numel() or channels % anchors:
-        raise ValueError(
-            f'labels {tuple(labels.shape)} do not fit logits '
-            f'{tuple(logits.shape)}: give one label per anchor, (N, H*W*A) '
-            'per level (DetTargetLabels), or label maps (N, H, W) at the '
-            "logits' size.")
-    keep = (labels >= 0) & (labels != 255)
-    return keep.reshape(N, -1, anchors).transpose(1, 2)  # (N, A, H*W)
-
-
-def masked_sum(terms: Tensor,
-               samples: Tensor,
-               avatars: bool = False) -> Tensor:
-    """The sum of ``terms`` ``(N, A*C, ...)`` over the anchors that
-    ``samples`` ``(N, A, H*W)`` keeps, or per avatar of ``(K, N, A*C, ...)``
-    terms with ``avatars``: each anchor's C terms are summed first, so no
-    mask of the logits' size is written."""
-    N, anchors, positions = samples.shape
-    lead = terms.shape[:1] if avatars else ()
-    per_anchor = terms.reshape(*lead, N, anchors, -1, positions).sum(
-        dim=-2)  # (..., N, A, H*W)
-    return (per_anchor * samples).sum(dim=(-3, -2, -1))
 
 
 @MODELS.register_module()

@@ -5,11 +5,14 @@ take one tensor; an FPN or a dense head records a tuple of levels, and one
 config entry per level repeats itself and cannot share a
 ``LevelConnectors``.
 """
+from typing import Optional
+
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 from ..utils.mmrazor_scope import build_in_mmrazor_scope
 from .utils.levels import Levels, paired_levels
+from .utils.pixel_samples import level_labels, sample_anchors
 
 
 @MODELS.register_module()
@@ -19,6 +22,17 @@ class LevelSumLoss(nn.Module):
     Each level is reduced as ``base_loss`` reduces one map (its own
     ``loss_weight`` applies), and the levels are summed, as separate loss
     entries per level would be. One tensor is one level.
+
+    Given a dense head's per-anchor ``labels`` (``DetTargetLabels``), the
+    maps are a head's per-anchor outputs ``(N, A*c, H, W)`` and the anchors
+    labelled -1 (no label weight: in the batch's padding, or ignored by the
+    assigner) are no samples: each level is ``base_loss`` with ``weight``
+    1 on the kept anchors' c channels and 0 elsewhere, and ``avg_factor``
+    the number of weighted elements, i.e. the mean over the kept anchors.
+    ``base_loss`` must take mmdet's ``weight`` and ``avg_factor`` (as
+    ``mmdet.SmoothL1Loss``, ``L1Loss`` and ``MSELoss`` do). Without labels,
+    every position of the maps counts, padding included, as in the official
+    FreeKD code.
 
     Args:
         base_loss (dict): Config of a loss taking ``(student, teacher)``
@@ -37,9 +51,29 @@ class LevelSumLoss(nn.Module):
         super().__init__()
         self.base_loss = build_in_mmrazor_scope(base_loss)
 
-    def forward(self, preds_S: Levels, preds_T: Levels) -> Tensor:
-        """Args: preds_S, preds_T: one map, or a tuple of levels each."""
+    def forward(self,
+                preds_S: Levels,
+                preds_T: Levels,
+                labels: Optional[Levels] = None) -> Tensor:
+        """Args:
+            preds_S, preds_T (Tensor | Sequence[Tensor]): One map, or a
+                tuple of levels each.
+            labels (Tensor | Sequence[Tensor], optional): Per-anchor labels
+                ``(N, H*W*A)``, one per level, to leave the anchors labelled
+                -1 out.
+        """
         levels_S, levels_T = paired_levels(self, preds_S, preds_T)
-        return sum(
-            self.base_loss(student, teacher)
-            for student, teacher in zip(levels_S, levels_T))
+        if labels is None:
+            return sum(
+                self.base_loss(student, teacher)
+                for student, teacher in zip(levels_S, levels_T))
+        total = 0
+        for student, teacher, y in zip(levels_S, levels_T,
+                                       level_labels(self, labels, levels_S)):
+            samples = sample_anchors(y, student)  # (N, A, H*W)
+            N, A, positions = samples.shape
+            weight = samples.to(student.dtype)[:, :, None].expand(
+                N, A, student.shape[1] // A, positions).reshape(student.shape)
+            total = total + self.base_loss(
+                student, teacher, weight=weight, avg_factor=weight.sum())
+        return total

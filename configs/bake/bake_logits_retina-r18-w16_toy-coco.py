@@ -1,7 +1,9 @@
 # BAKE (Ge et al., 2021), BAKELoss: each position's soft target (the per-class
 # sigmoids of its anchors) ensembles those of 1024 positions drawn from all
 # FPN levels of the batch, weighted by the affinity of their FPN features;
-# tau 4, omega 0.5, weight 1. Toy RetinaNet R18-w16, no teacher.
+# tau 4, omega 0.5, weight 1. Positions none of whose anchors has label weight
+# (the batch's padding, anchors the assigner ignores) are never drawn. Toy
+# RetinaNet R18-w16, no teacher.
 _base_ = [
     '../_base_/pairs/retina-r18-w32_retina-r18-w16_toy-coco.py',
     '../_base_/distill/det_logits_self.py'
@@ -17,5 +19,6 @@ model = dict(
         loss_forward_mappings=dict(
             loss_bake=dict(
                 preds_S={{_base_.logits_S}},
-                feats=dict(from_student=True, recorder='fpn')))))
+                feats=dict(from_student=True, recorder='fpn'),
+                gt_labels={{_base_.gt_labels}}))))
 val_cfg = dict(_delete_=True, type='ValLoop')  # no teacher to evaluate

@@ -55,3 +55,19 @@ def test_akd_step_logs_avatar_statistics():
     logged = MessageHub.get_current_instance().log_scalars
     assert 'train/distill.akd_uncertainty' in logged
     assert 'train/distill.akd_weight_spread' in logged
+
+
+def test_freekd_box_loss_takes_the_labels_its_readme_maps(tmp_path):
+    """configs/freekd/README.md: recording DetTargetLabels and mapping them
+    to loss_reg_head leaves the anchors without label weight out."""
+    base = osp.join(REPO, 'configs', 'freekd',
+                    'freekd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py')
+    leaf = tmp_path / 'freekd_labelled_box_loss.py'
+    leaf.write_text(
+        f'_base_ = [{base!r}]\n'
+        'model = dict(distiller=dict(\n'
+        "    student_recorders=dict(gt_labels=dict(type='DetTargetLabels')),\n"
+        '    loss_forward_mappings=dict(loss_reg_head=dict(\n'
+        "        labels=dict(from_student=True, recorder='gt_labels')))))\n")
+    log_vars = take_distillation_step(str(leaf))
+    assert 'distill.loss_reg_head' in log_vars

@@ -93,3 +93,58 @@ def test_mismatched_positions_and_bad_arguments_are_named():
         BAKELoss(omega=1.0)
     with pytest.raises(ValueError, match='num_samples must be'):
         BAKELoss(num_samples=1)
+
+
+def _positions(levels):
+    return torch.cat([x.permute(0, 2, 3, 1).reshape(-1, x.shape[1])
+                      for x in levels])
+
+
+def test_positions_without_a_weighted_anchor_are_no_samples():
+    """Per-anchor detection labels (N, H*W*A) per level: a position is kept
+    if any of its 3 anchors is labelled a class or background (4)."""
+    torch.manual_seed(4)
+    A, C = 3, 2
+    levels = [torch.randn(2, A * C, 3, 4), torch.randn(2, A * C, 2, 2)]
+    feats = [torch.randn(2, 5, 3, 4), torch.randn(2, 5, 2, 2)]
+    labels = [torch.randint(0, C + 1, (2, 3 * 4 * A)),
+              torch.randint(0, C + 1, (2, 2 * 2 * A))]
+    labels[0][1, :2 * A] = -1  # image 1, positions (0, 0) and (0, 1)
+    labels[0][0, 5 * A + 1] = -1  # one anchor of a kept position
+    labels[1][0, :] = -1  # all of image 0 on level 1
+    kept = []
+    for y, x in zip(labels, levels):
+        N, _, H, W = x.shape
+        for n in range(N):
+            for p in range(H * W):
+                kept.append(any(int(y[n, p * A + a]) >= 0 for a in range(A)))
+    kept = torch.tensor(kept)
+    assert int(kept.sum()) == 2 * 12 + 2 * 4 - 2 - 4
+    loss = BAKELoss(tau=4.0, omega=0.5, num_samples=64, sigmoid=True)
+    expected = _loop_loss(_positions(levels)[kept], _positions(feats)[kept],
+                          4.0, 0.5, True)
+    assert_close_float32(loss(levels, feats, labels), expected)
+
+
+def test_padded_positions_change_nothing():
+    """Two columns of padding (every anchor -1) beside a 3 x 3 image give
+    the loss of the unpadded levels without labels."""
+    torch.manual_seed(5)
+    A, C = 2, 3
+    logits, feats = torch.randn(1, A * C, 3, 5), torch.randn(1, 4, 3, 5)
+    labels = torch.randint(0, C + 1, (1, 3, 5, A))
+    labels[:, :, 3:] = -1
+    loss = BAKELoss(num_samples=64, sigmoid=True)
+    padded = loss((logits, ), (feats, ), (labels.reshape(1, -1), ))
+    assert_close_float32(
+        padded, loss(logits[..., :3].contiguous(), feats[..., :3]))
+
+
+def test_labels_that_do_not_fit_the_positions_are_named():
+    with pytest.raises(ValueError, match=r'gt_labels \(1, 7\) do not fit'):
+        BAKELoss()(torch.randn(1, 4, 2, 3), torch.randn(1, 5, 2, 3),
+                   torch.zeros(1, 7, dtype=torch.long))
+    with pytest.raises(ValueError, match='2 levels of predictions but 1'):
+        BAKELoss()([torch.randn(1, 4, 2, 3)] * 2,
+                   [torch.randn(1, 5, 2, 3)] * 2,
+                   [torch.zeros(1, 12, dtype=torch.long)])
