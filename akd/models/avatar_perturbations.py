@@ -176,12 +176,12 @@ class AvatarGaussianNoise(nn.Module):
         N, C, *spatial = teacher.shape
         _, var = channel_stats(teacher, channel_dim=1)  # unbiased, (C, )
         scale = (self.sigma * var.sqrt()).reshape(C, *[1] * len(spatial))
-        noise = torch.randn(
-            N, num_avatars, C, *spatial, dtype=teacher.dtype,
-            device=teacher.device)
-        # one pass: teacher + scale * noise
-        return torch.addcmul(_broadcast_avatars(teacher, num_avatars), scale,
-                             noise)
+        noise = teacher.new_empty(N, num_avatars, C, *spatial).normal_()
+        repeated = _broadcast_avatars(teacher, num_avatars)
+        if torch.is_grad_enabled() and teacher.requires_grad:
+            return torch.addcmul(repeated, scale, noise)
+        # one pass, written over the noise: no second K-avatar allocation
+        return torch.addcmul(repeated, scale, noise, out=noise)
 
     def extra_repr(self) -> str:
         return f'sigma={self.sigma}'

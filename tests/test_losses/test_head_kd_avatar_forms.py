@@ -9,7 +9,7 @@ forward, is checked against autograd of the loss written out.
 """
 import pytest
 import torch
-from akd.losses import AvatarKDLoss
+from akd.losses import AvatarKDLoss, quality_focal_kd
 from akd.losses.utils.avatar_ensembles import (avatar_ensemble_loss,
                                                has_batched_form)
 from mmrazor.registry import MODELS
@@ -110,6 +110,19 @@ def _avatars(teacher, seed):
 
 @pytest.mark.parametrize('name', list(CASES))
 def test_one_pass_equals_one_call_per_avatar(name):
+    _one_pass_equals_one_call_per_avatar(name)
+
+
+def test_quality_focal_kd_in_blocks_of_a_few_anchor_rows(monkeypatch):
+    """Blocks of 4 anchor rows (5 classes x 30 positions each) on the
+    6 x 5 level: of its 2 images x 3 anchors, a full block and a part one;
+    the 3 x 3 level in one block."""
+    monkeypatch.setattr(quality_focal_kd, 'CPU_BLOCK', 4 * C * 30)
+    _one_pass_equals_one_call_per_avatar(
+        'quality focal KD (anchors, beta 2)')
+
+
+def _one_pass_equals_one_call_per_avatar(name):
     cfg, levels_S, levels_T, inputs = CASES[name]
     loss = _build(cfg)
     assert has_batched_form(loss)
@@ -208,8 +221,13 @@ def _written_out_quality_focal_kd(S, T, labels, beta, num_classes):
     return total / positives
 
 
+@pytest.mark.parametrize('block', ['default', 'one anchor row'])
 @pytest.mark.parametrize('beta', [1.0, 2.0, 0.5])
-def test_quality_focal_kd_gradient_is_autograds_of_the_written_loss(beta):
+def test_quality_focal_kd_gradient_is_autograds_of_the_written_loss(
+        beta, block, monkeypatch):
+    """Also with every anchor row of a level its own block on CPU."""
+    if block != 'default':
+        monkeypatch.setattr(quality_focal_kd, 'CPU_BLOCK', 1)
     S = tuple(x.double().requires_grad_() for x in head_levels(A * C, 6))
     T = tuple(x.double() for x in head_levels(A * C, 7, 3.0))
     labels = _anchor_labels()

@@ -86,6 +86,20 @@ def test_gaussian_noise_std_follows_channel_std():
         rtol=0.05, atol=0)
 
 
+def test_gaussian_noise_avatars_of_a_teacher_with_grad_keep_its_grad():
+    """Without grad the avatars are written over the noise; a teacher that
+    requires grad gets them out of place, and the gradient reaches it."""
+    teacher = torch.randn(2, 3, 4, 4, requires_grad=True)
+    torch.manual_seed(1)
+    avatars = AvatarGaussianNoise(sigma=0.2)(teacher, 3)
+    avatars.sum().backward()
+    assert teacher.grad.abs().sum() > 0
+    torch.manual_seed(1)
+    with torch.no_grad():
+        again = AvatarGaussianNoise(sigma=0.2)(teacher, 3)
+    torch.testing.assert_close(again, avatars.detach(), rtol=0, atol=0)
+
+
 @pytest.mark.parametrize('make', [
     lambda: AvatarDropout(p=1.0), lambda: AvatarChannelDropout(p=-0.1),
     lambda: AvatarSpatialDropout(p=1.5)
