@@ -13,7 +13,8 @@ import torch
 from conftest import AKD_DISTILL, REPO, SEG_DISTILL
 
 sys.path.insert(0, osp.join(REPO, 'tools', 'analysis'))
-from benchmark_distill import Bench, default_size, load_config  # noqa: E402
+from benchmark_distill import (Bench, default_size, load_config,  # noqa
+                               top_operators)
 
 TOOL = osp.join(REPO, 'tools', 'analysis', 'benchmark_distill.py')
 
@@ -92,3 +93,12 @@ def test_per_avatar_rows_build_the_losses_with_one_call_per_avatar():
         assert [loss.one_pass for loss in losses.values()] == [one_pass]
     plain = settings(osp.join(REPO, SEG_DISTILL), args)  # no AKD loss
     assert len(plain) == 1
+
+
+def test_profile_lists_the_operators_of_the_losses_alone():
+    """The profile is of (e): the CWD loss's softmax is in it, the student's
+    convolutions are not."""
+    table = top_operators(_bench(SEG_DISTILL, size=(32, 64)), iters=1,
+                          count=200, device='cpu')
+    assert 'aten::_softmax' in table or 'aten::softmax' in table, table
+    assert 'convolution' not in table, table

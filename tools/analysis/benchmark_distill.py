@@ -24,11 +24,14 @@ returns freed blocks to the system (so its start is its live data).
 ``--scaling`` repeats each row for batch 1/2/4, input 0.5x/1x and, for
 AKD configs, K = 1/4/8 avatars. ``--per-avatar-too`` adds to each AKD
 config a row with ``one_pass=False``: one base-loss call per avatar, the
-cost without the one-pass forms, measured beside them.
+cost without the one-pass forms, measured beside them. ``--profile N``
+prints, under each row, the N operators that took the most self time in
+(e) over ``--iters`` rounds (``torch.profiler``): where the losses' time
+goes.
 
     python tools/analysis/benchmark_distill.py CONFIG... [--batch B]
         [--device cpu|cuda] [--size H W] [--iters N] [--scaling] [--amp]
-        [--per-avatar-too]
+        [--per-avatar-too] [--profile N]
         [--cfg-options model.teacher_dtype=bfloat16 ...]
 """
 import argparse
@@ -293,6 +296,8 @@ def report(path: str, args) -> None:
             continue
         mode = getattr(getattr(bench.model, 'teacher_forward', None),
                        'mode', None)
+        profile = (top_operators(bench, args.iters, args.profile, args.device)
+                   if args.profile and 'e' in bench.parts() else '')
         del bench
         memory = peaks(setting, args) if args.memory else {}
         lower = lambda t: t['a'] + t.get('b', 0)  # noqa: E731
@@ -306,6 +311,22 @@ def report(path: str, args) -> None:
         cells.append(ratio(memory, 'd', lower))
         label = setting['label'] + (f' ({mode})' if mode else '')
         print(f'| {label} | ' + ' | '.join(cells) + ' |', flush=True)
+        if profile:
+            print(f'\n```text\n{profile}\n```\n', flush=True)
+
+
+def top_operators(bench: Bench, iters: int, count: int, device: str) -> str:
+    """The ``count`` operators with the most self time in (e), over
+    ``iters`` rounds."""
+    from torch.profiler import ProfilerActivity, profile
+    activities = [ProfilerActivity.CPU]
+    if device == 'cuda':
+        activities.append(ProfilerActivity.CUDA)
+    with profile(activities=activities) as prof:
+        for _ in range(iters):
+            bench.run('e')
+    key = 'self_cuda_time_total' if device == 'cuda' else 'self_cpu_time_total'
+    return prof.key_averages().table(sort_by=key, row_limit=count)
 
 
 def main() -> None:
@@ -322,6 +343,9 @@ def main() -> None:
                         help='add a one_pass=False row to each AKD config')
     parser.add_argument('--amp', action='store_true',
                         help='the steps under autocast, as --amp trains')
+    parser.add_argument('--profile', type=int, default=0, metavar='N',
+                        help='print the N operators taking the most self '
+                        'time in (e)')
     parser.add_argument('--no-memory', dest='memory', action='store_false')
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--cfg-options', nargs='+', action=DictAction)
