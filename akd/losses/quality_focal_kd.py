@@ -170,12 +170,12 @@ class GapBCEOverAvatars(torch.autograd.Function):
         if z.device.type == 'cpu':
             step = max(1, CPU_BLOCK // z[0].numel())
         total = z.new_zeros((), dtype=dtype)
+        ws = weights.tolist()
         for first in range(0, rows, step):
             block = slice(first, first + step)
             total += _gap_bce_block(z[block].to(dtype),
-                                    [a[block] for a in each],
-                                    weights.tolist(), beta, mask[block],
-                                    grad[block])
+                                    [a[block] for a in each], ws, beta,
+                                    mask[block], grad[block])
         ctx.save_for_backward(grad.reshape(preds_S.shape).to(preds_S.dtype))
         return total
 
