@@ -81,7 +81,9 @@ def test_default_size_is_the_largest_scale_a_pipeline_picks():
 def test_per_avatar_rows_build_the_losses_with_one_call_per_avatar():
     from argparse import Namespace
 
-    from benchmark_distill import make_bench, settings
+    from mmrazor.registry import MODELS
+
+    from benchmark_distill import setting_config, settings
     args = Namespace(cfg_options=None, size=[64, 64], batch=2,
                      scaling=False, per_avatar_too=True, device='cpu',
                      amp=False)
@@ -89,8 +91,10 @@ def test_per_avatar_rows_build_the_losses_with_one_call_per_avatar():
     assert [row.get('one_pass') for row in rows] == [None, False]
     assert rows[1]['label'].endswith('one call per avatar')
     for row, one_pass in zip(rows, (True, False)):
-        losses = make_bench(row, args).model.distiller.distill_losses
-        assert [loss.one_pass for loss in losses.values()] == [one_pass]
+        entries = setting_config(row).model.distiller.distill_losses
+        losses = [MODELS.build(dict(cfg, _scope_='mmrazor'))
+                  for cfg in entries.values()]
+        assert [loss.one_pass for loss in losses] == [one_pass]
     plain = settings(osp.join(REPO, SEG_DISTILL), args)  # no AKD loss
     assert len(plain) == 1
 

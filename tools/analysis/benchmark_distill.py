@@ -242,14 +242,19 @@ def peaks(setting: dict, args) -> Dict[str, float]:
     return result
 
 
-def make_bench(setting: dict, args) -> Bench:
+def setting_config(setting: dict) -> Config:
+    """The config of a row: its AKD losses' K and ``one_pass`` set."""
     cfg = load_config(setting['config'], setting['options'])
     for loss in avatar_losses(cfg):
         loss.num_avatars = setting.get('avatars', loss.num_avatars)
         if 'one_pass' in setting:
             loss.one_pass = setting['one_pass']
-    return Bench(cfg, setting['batch'], tuple(setting['size']), args.device,
-                 args.amp)
+    return cfg
+
+
+def make_bench(setting: dict, args) -> Bench:
+    return Bench(setting_config(setting), setting['batch'],
+                 tuple(setting['size']), args.device, args.amp)
 
 
 def settings(path: str, args) -> List[dict]:
