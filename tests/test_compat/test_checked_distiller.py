@@ -95,7 +95,13 @@ def test_widths_that_differ_name_the_connector():
 def test_a_module_list_with_a_forward_may_be_recorded():
     distiller = _distiller(student_recorders=dict(
         feat=dict(type='ModuleOutputs', source='pyramid')))
-    distiller.prepare_from_student(Net())
+    net = Net()
+    distiller.prepare_from_student(net)
+    x = torch.randn(1, 3, 2, 2)
+    with distiller.student_recorders:
+        out = net(x)
+    recorded = distiller.student_recorders.recorders['feat'].data_buffer
+    assert len(recorded) == 1 and torch.equal(recorded[0][0], out)
 
 
 def test_idle_loss_and_connector_only_warn(monkeypatch):
@@ -122,7 +128,8 @@ def test_idle_loss_and_connector_only_warn(monkeypatch):
 def test_builder_configs_and_scopes_are_not_second_guessed():
     """``norm_cfg`` is read by mmcv's builder (``requires_grad`` is not a
     BatchNorm argument); ``_scope_`` names the registry to look in."""
-    _distiller(
+    from mmdet.models.losses import FocalLoss
+    distiller = _distiller(
         distill_losses=dict(
             loss_cwd=dict(type='ChannelWiseDivergence'),
             loss_focal=dict(type='FocalLoss', _scope_='mmdet')),
@@ -137,6 +144,11 @@ def test_builder_configs_and_scopes_are_not_second_guessed():
             loss_focal=dict(
                 pred=dict(recorder='feat', from_student=True),
                 target=dict(recorder='feat', from_student=False))))
+    assert isinstance(distiller.distill_losses['loss_focal'], FocalLoss)
+    norms = [m for m in distiller.connectors['proj'].modules()
+             if isinstance(m, nn.BatchNorm2d)]
+    assert len(norms) == 1
+    assert all(p.requires_grad for p in norms[0].parameters())
 
 
 def test_nested_loss_arguments_are_checked():

@@ -95,9 +95,14 @@ def test_teacher_loads_fully_or_is_refused():
 
 
 def test_teacher_from_a_ddp_checkpoint_loses_the_module_prefix():
-    state = {f'module.{k}': v for k, v in _net().state_dict().items()}
-    load_teacher(_net(), dict(state_dict=state), 'model.teacher_ckpt',
+    saved = _net().state_dict()
+    state = {f'module.{k}': v for k, v in saved.items()}
+    teacher = _net()
+    load_teacher(teacher, dict(state_dict=state), 'model.teacher_ckpt',
                  't.pth', 'model.teacher')
+    loaded = teacher.state_dict()
+    assert sorted(loaded) == sorted(saved)
+    assert all(torch.equal(loaded[k], saved[k]) for k in saved)
 
 
 def test_distillation_checkpoint_as_teacher_is_ambiguous():

@@ -52,3 +52,10 @@ def test_converted_teacher_of_a_distillation_checkpoint_can_teach(
     teacher = build_from_config_file(f'{REPO}/{DET_TEACHER}')
     load_teacher(teacher, read_checkpoint(out, 'model.teacher_ckpt'),
                  'model.teacher_ckpt', out, 'model.teacher')
+    saved = read_checkpoint(toy_weights['distillation'],
+                            'model.teacher_ckpt')['state_dict']
+    loaded = teacher.state_dict()
+    assert sorted(loaded) == sorted(
+        k[len('teacher.'):] for k in saved if k.startswith('teacher.'))
+    assert all(torch.equal(v, saved[f'teacher.{k}'])
+               for k, v in loaded.items())
