@@ -12,7 +12,8 @@ apply_compat_fixes()
 import mmrazor.models  # noqa: E402,F401  (registers MMRazor's distillers)
 
 from . import (  # noqa: E402,F401  (registers akd's modules)
-    algorithms, engine, evaluation, losses, models, pruning)
+    algorithms, checkpoints, distillers, engine, evaluation, losses, models,
+    pruning)
 from .datasets import transforms  # noqa: E402,F401
 
 __version__ = '0.1.0'

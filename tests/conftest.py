@@ -8,6 +8,9 @@ import akd  # noqa: F401  (the stack fixes, before a test imports mmengine)
 import pytest
 import torch
 
+# MMRazor's own tests, run by tests/test_compat/test_mmrazor_own_tests.py
+# in a process of their own.
+collect_ignore = ['data']
 # Under `pytest -n 2` (make test) the workers share the cores: with
 # PyTorch's default of one thread per core each, their OpenMP threads
 # contend, and tests of many tiny ops ran 20 to 70 times slower than alone.

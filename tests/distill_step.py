@@ -3,6 +3,7 @@ import os.path as osp
 
 import akd  # noqa: F401
 import torch
+from akd.tooling.akd_types import use_akd_types
 from akd.tooling.random_weights import without_weights
 from akd.tooling.synthetic_batch import add_crd_indices, det_batch, seg_batch
 from mmengine.config import Config
@@ -25,6 +26,7 @@ def take_distillation_step(path: str,
     unless ``needless_find_unused`` (MMRazor's configs set it needlessly).
     """
     cfg = Config.fromfile(path)
+    use_akd_types(cfg)  # as akd's tools build MMRazor's configs
     without_weights(cfg)
     if cfg.model.type == 'OnlineDistill':
         return take_online_step(cfg)

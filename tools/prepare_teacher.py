@@ -37,7 +37,7 @@ import sys
 
 import akd  # noqa: F401  (stack fixes first, then registries)
 import torch
-from akd.engine.checkpoint_files import atomic_torch_save  # noqa: E402
+from akd.checkpoints.checkpoint_files import atomic_torch_save  # noqa: E402
 from akd.models.loaded_model import build_loaded  # noqa: E402
 from akd.pruning import (apply_masks, keep_masks,  # noqa: E402
                          prunable_weights, sparsity)

@@ -15,6 +15,7 @@ import argparse
 
 import akd  # noqa: F401  (stack fixes first, then registries)
 import torch
+from akd.checkpoints.checkpoint_files import checkpoint_to_resume
 from akd.engine.runner_hooks import RUNNER_HOOKS, add_runner_hooks
 from akd.tooling.config_text import formatted_once
 from akd.tooling.distributed import release_process_group
@@ -26,6 +27,8 @@ from akd.tooling.preflight import (PreflightError, check_checkpoint_file,
 from akd.tooling.tool_args import (add_common_args, exit_on_guard_error,
                                    load_tool_config)
 from mmengine.runner import Runner
+
+RESUME_NOTES = '_resume_notes'  # for the run's log, once it exists
 
 
 def parse_args(argv=None):
@@ -57,6 +60,11 @@ def build_config(args):
         cfg.auto_scale_lr.enable = True
     if args.resume == 'auto':
         cfg.resume, cfg.load_from = True, None
+    if cfg.get('resume') is True and cfg.get('load_from') is None:
+        # the newest readable checkpoint, past one a kill tore; what was
+        # skipped goes to the run's log
+        cfg[RESUME_NOTES] = []
+        cfg.load_from = checkpoint_to_resume(cfg.work_dir, cfg[RESUME_NOTES])
     elif args.resume is not None:
         check_checkpoint_file(
             args.resume, '--resume',
@@ -85,7 +93,11 @@ def main(argv=None):
 
 def train(cfg) -> None:
     """Train in a frame of its own, so the runner is gone on return."""
-    Runner.from_cfg(formatted_once(cfg)).train()
+    notes = cfg.pop(RESUME_NOTES, [])
+    runner = Runner.from_cfg(formatted_once(cfg))
+    for level, message in notes:
+        runner.logger.log(level, message)
+    runner.train()
 
 
 if __name__ == '__main__':

@@ -6,11 +6,11 @@ Detection", CVPR 2024. https://arxiv.org/abs/2306.11369
 """
 from typing import Optional
 
-from mmrazor.models.algorithms import SingleTeacherDistill
 from mmrazor.registry import MODELS
 
 from ..models.recorders import CrossHeadOutputsRecorder
 from .cross_head import CrossHead
+from .frozen_teacher_distill import FrozenTeacherDistill
 
 
 class _CrossHeadStep:
@@ -33,7 +33,7 @@ class _CrossHeadStep:
 
 
 @MODELS.register_module()
-class CrossKDDistill(SingleTeacherDistill):
+class CrossKDDistill(FrozenTeacherDistill):
     """One teacher; the cross-head predictions as a student record.
 
     Each step the frozen teacher runs through its head (``'tensor'``), the
@@ -55,7 +55,7 @@ class CrossKDDistill(SingleTeacherDistill):
             ``CrossHead``. Defaults to ``dict(split=3)``.
         teacher_forward (str): Must be ``'tensor'`` (the default here):
             the teacher runs its head once, without its losses.
-        kwargs: ``SingleTeacherDistill``'s arguments. The distiller needs
+        kwargs: ``FrozenTeacherDistill``'s arguments. The distiller needs
             ``student_recorders.cross_head=dict(type='CrossHeadOutputs')``.
     """
     has_mmrazor_step = False  # no CrossKD in MMRazor: nothing to compare

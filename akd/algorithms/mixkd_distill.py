@@ -5,12 +5,12 @@ An Empirical Study", WACV 2023. https://arxiv.org/abs/2211.03946
 Zhang et al., "mixup: Beyond Empirical Risk Minimization", ICLR 2018.
 """
 import torch
-from mmrazor.models.algorithms import SingleTeacherDistill
 from mmrazor.models.utils import add_prefix
 from mmrazor.registry import MODELS
 from torch import Tensor
 from torch.distributions import Beta
 
+from .frozen_teacher_distill import FrozenTeacherDistill
 from .teacher_forward import tensor_forward
 
 # teacher forwards that need no labels, so they can run on mixed images
@@ -18,7 +18,7 @@ MIXED_TEACHER_MODES = ('auto', 'tensor', 'extract_feat')
 
 
 @MODELS.register_module()
-class MixKDDistill(SingleTeacherDistill):
+class MixKDDistill(FrozenTeacherDistill):
     """Mixup inside the distiller.
 
     Each step, the student first takes its task loss on the clean batch.
@@ -46,7 +46,7 @@ class MixKDDistill(SingleTeacherDistill):
             (lam uniform in [0, 1]).
         mix_ratio (float): Fraction of the batch's images mixed, in
             (0, 1]. Defaults to 1.0.
-        **kwargs: ``SingleTeacherDistill``'s arguments.
+        **kwargs: ``FrozenTeacherDistill``'s arguments.
     """
 
     def __init__(self,

@@ -6,26 +6,25 @@ Official code (read, not copied): https://github.com/Rorozhl/CA-MKD
 """
 from typing import Dict
 
-from mmrazor.models.algorithms import SingleTeacherDistill
 from mmrazor.registry import MODELS
 
 from ..models.teacher_ensemble import TeacherEnsemble
+from .frozen_teacher_distill import FrozenTeacherDistill
 
 
 @MODELS.register_module()
-class MultiTeacherDistill(SingleTeacherDistill):
-    """``SingleTeacherDistill`` whose teacher is a ``TeacherEnsemble``.
+class MultiTeacherDistill(FrozenTeacherDistill):
+    """``FrozenTeacherDistill`` whose teacher is a ``TeacherEnsemble``.
 
     All teachers run on every batch, frozen, in eval mode and under
-    ``no_grad`` (MMRazor's single-teacher loop applied to the ensemble, with
-    ``akd.compat.frozen_teacher_eval``);
+    ``no_grad`` (the single-teacher step applied to the ensemble);
     teacher recorders address ``<teacher name>.<module path>``, or one path
     in every teacher with ``EnsembleOutputs``, which gives a loss such as
     ``CAMKDLoss`` the list of the teachers' outputs.
 
     Args:
         teachers (dict): ``{name: dict(model=..., ckpt=...)}``, two or more.
-        **kwargs: ``SingleTeacherDistill``'s arguments (``architecture``,
+        **kwargs: ``FrozenTeacherDistill``'s arguments (``architecture``,
             ``distiller``, ``teacher_norm_eval``, ...), except ``teacher``
             and ``teacher_ckpt``.
 

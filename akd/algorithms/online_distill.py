@@ -17,8 +17,8 @@ from mmrazor.models.task_modules import RecorderManager
 from mmrazor.registry import MODELS
 from torch import nn
 
-from ..engine.guard_error import GuardError
 from ..models.loaded_model import build_loaded
+from ..utils.guard_error import GuardError
 from ..utils.mmrazor_scope import build_in_mmrazor_scope
 from .peer_switch import PeerSwitch
 

@@ -12,8 +12,8 @@ import torch.nn.functional as F
 from mmengine.dist import all_reduce
 from torch import Tensor
 
-from ..losses.utils.levels import Levels
-from ..losses.utils.pixel_samples import pixel_samples
+from ..structures.levels import Levels
+from ..structures.pixel_samples import pixel_samples
 
 SWITCH_POLICIES = ('always', 'never', 'switokd')
 

@@ -33,8 +33,8 @@ from mmengine.logging import print_log
 from mmseg.models.segmentors import EncoderDecoder
 from torch import Tensor, nn
 
-from ..engine.rank_agreement import agreed_max
 from ..models.teacher_ensemble import TeacherEnsemble
+from ..utils.rank_agreement import agreed_max
 from .student_rois import StudentRoIs
 
 RUNNABLE = ('extract_feat', 'tensor', 'loss')  # cheapest first

@@ -10,8 +10,8 @@ from mmengine.model import BaseModel
 from mmrazor.models.algorithms import BaseAlgorithm
 from torch import Tensor, nn
 
-from ..engine.checkpoint_files import read_checkpoint
-from ..engine.checkpoint_fit import load_teacher
+from ..checkpoints.checkpoint_files import read_checkpoint
+from ..checkpoints.checkpoint_fit import load_teacher
 
 
 class TeacherMaskLearning(BaseAlgorithm):

@@ -4,7 +4,9 @@ Each module names its upstream problem and has a test in
 ``tests/test_compat/``. :func:`apply_compat_fixes` runs on ``import akd``;
 ``yapf_grammar_cache`` goes first because importing mmengine imports yapf;
 ``mmrazor_quantization`` next because MMRazor cannot be imported on today's
-PyTorch without it, and the fixes after it patch MMRazor's classes.
+PyTorch without it. No fix here changes what MMRazor's distillation classes
+do: akd's behaviour lives in its own registered classes
+(``FrozenTeacherDistill``, ``CheckedDistiller``).
 """
 import importlib
 
@@ -17,12 +19,7 @@ FIXES = (
     'mmdet_kd_teacher_config',
     # an extension: cfg_path may name a local config file
     'local_cfg_path',
-    # guarded runs: mistakes stop at once with a message
-    'cpu_first_checkpoints', 'checkpoint_downloads', 'atomic_checkpoints',
-    # the teacher's forward: before checked_teacher_loading, which wraps
-    # FpnTeacherDistill's (inherited) __init__
-    'teacher_forward_policy',
-    'checked_teacher_loading', 'frozen_teacher_eval', 'checked_distiller')
+    'cpu_first_checkpoints')
 
 
 def apply_compat_fixes() -> None:

@@ -7,19 +7,19 @@ while another is writing the cache, such as two pytest workers or the ranks
 of a first multi-GPU launch on a fresh node, can read an empty or partial
 pickle and die at import with ``EOFError: Ran out of input``; a process
 killed there leaves the torn file for every later import. The cache is now
-written with :func:`akd.utils.atomic_file.atomic_write`, and a torn one is
+written to a temporary file and renamed over the cache, and a torn one is
 rebuilt from the grammar text yapf ships, then written again.
 
 This fix goes first: it must be in place before anything imports yapf.
 """
 import io
+import os
 import os.path as osp
 import pickle
 import pkgutil
+import tempfile
 
 from yapf_third_party._ylib2to3.pgen2 import grammar, pgen
-
-from ..utils.atomic_file import atomic_write
 
 _PATCHED = '_akd_whole_grammar_cache'
 _GRAMMARS = 'yapf_third_party._ylib2to3'
@@ -33,8 +33,20 @@ def _grammar_text(pickle_path: str) -> str:
 
 
 def _dump(self, filename):
-    atomic_write(pickle.dumps(self.__dict__, pickle.HIGHEST_PROTOCOL),
-                 filename)
+    """Pickle to a temporary file beside ``filename``, flushed, then renamed
+    over it: a reader sees the old cache or the whole new one."""
+    directory = osp.dirname(osp.abspath(filename))
+    os.makedirs(directory, exist_ok=True)
+    handle, partial = tempfile.mkstemp(dir=directory, suffix='.part')
+    try:
+        with os.fdopen(handle, 'wb') as f:
+            pickle.dump(self.__dict__, f, pickle.HIGHEST_PROTOCOL)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(partial, filename)
+    finally:
+        if osp.exists(partial):
+            os.remove(partial)
 
 
 def _load(original):

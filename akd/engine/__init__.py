@@ -1,5 +1,3 @@
-"""Guards of a run: checks, hooks and checkpoint files (``akd.engine``)."""
+"""The runtime of a run: hooks, loops and optimizer constructors, registered
+in MMRazor's registries (``akd.engine``)."""
 from . import hooks, loops, optimizers  # noqa: F401  (registers them)
-from .guard_error import GuardError
-
-__all__ = ['GuardError']

@@ -12,9 +12,9 @@ import torch
 from mmengine.model import is_model_wrapper
 from torch import Tensor, nn
 
-from ..engine.guard_error import GuardError
-from ..losses.utils.pixel_samples import anchor_view
 from ..models.recorders import DetTargetLabelsRecorder
+from ..structures.pixel_samples import anchor_view
+from ..utils.guard_error import GuardError
 
 
 def evaluated_model(model: nn.Module) -> nn.Module:

@@ -11,12 +11,12 @@ from mmdet.registry import TASK_UTILS
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..structures.levels import Levels, as_levels, paired_levels
+from ..structures.pixel_samples import anchor_view, level_labels
 from .box_iou_kd import weighted_giou_gap
 from .quality_focal_kd import per_positive
 from .utils.avatar_ensembles import avatar_form
-from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative, check_num_classes
-from .utils.pixel_samples import anchor_view, level_labels
 
 
 def per_anchor(x: Tensor, width: int) -> Tensor:

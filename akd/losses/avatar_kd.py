@@ -13,14 +13,14 @@ from mmengine.logging import MessageHub
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..structures.levels import loss_of_level, paired_levels
+from ..structures.per_teacher import PerTeacher
 from ..utils.loss_signature import loss_signature
 from ..utils.mmrazor_scope import build_in_mmrazor_scope
-from ..utils.per_teacher import PerTeacher
 from .utils.avatar_ensembles import avatar_ensemble_loss
 from .utils.avatar_uncertainty import (avatar_uncertainty, channel_stats,
                                        standardize, standardize_avatars,
                                        uncertainty_weights)
-from .utils.levels import loss_of_level, paired_levels
 from .utils.loss_args import check_non_negative
 
 UNCERTAINTY_MODES = ('bn', 'variance', None)

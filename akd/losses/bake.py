@@ -11,10 +11,10 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..structures.levels import Levels, as_levels
+from ..structures.pixel_samples import label_rows, level_labels
 from .dense_kl import cross_term
-from .utils.levels import Levels, as_levels
 from .utils.loss_args import check_non_negative, check_positive
-from .utils.pixel_samples import label_rows, level_labels
 
 
 def position_rows(levels: Levels) -> Tensor:

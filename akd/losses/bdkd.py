@@ -13,10 +13,10 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from .utils.levels import Levels
+from ..structures.levels import Levels
+from ..structures.pixel_samples import loss_rows
 from .utils.loss_args import (check_non_negative, check_num_classes,
                               check_positive)
-from .utils.pixel_samples import loss_rows
 
 
 def entropy_gap_weights(p_S: Tensor, log_p_S: Tensor, p_T: Tensor,

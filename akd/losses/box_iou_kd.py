@@ -11,11 +11,11 @@ from mmdet.structures.bbox import bbox_overlaps
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..structures.levels import Levels, as_levels, paired_levels
+from ..structures.pixel_samples import level_labels
 from .quality_focal_kd import per_positive
 from .utils.avatar_ensembles import avatar_form
-from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative
-from .utils.pixel_samples import level_labels
 
 
 def edge_distances(bbox_pred: Tensor) -> Tensor:

@@ -10,10 +10,10 @@ from typing import Optional, Tuple
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from .utils.levels import Levels
+from ..structures.levels import Levels
+from ..structures.pixel_samples import loss_rows
 from .utils.loss_args import (check_non_negative, check_num_classes,
                               check_positive)
-from .utils.pixel_samples import loss_rows
 
 
 def pearson(a: Tensor, b: Tensor, dim: int, eps: float = 1e-8) -> Tensor:

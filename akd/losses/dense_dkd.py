@@ -10,10 +10,10 @@ import torch
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from .utils.levels import Levels
+from ..structures.levels import Levels
+from ..structures.pixel_samples import loss_rows, non_target
 from .utils.loss_args import (check_non_negative, check_num_classes,
                               check_positive)
-from .utils.pixel_samples import loss_rows, non_target
 
 
 def decoupled_log_probs(z: Tensor, labels: Tensor) -> Tuple[Tensor, Tensor]:

@@ -11,10 +11,10 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..structures.levels import Levels, as_levels, paired_levels
+from ..structures.pixel_samples import masked_sum, sample_anchors
 from .utils.avatar_ensembles import avatar_form
-from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative, check_positive
-from .utils.pixel_samples import masked_sum, sample_anchors
 
 
 def target_terms(preds_T: Tensor, tau: float,

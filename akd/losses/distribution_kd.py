@@ -9,11 +9,11 @@ from typing import Optional
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..structures.levels import Levels, as_levels, paired_levels
+from ..structures.pixel_samples import level_labels
 from .ld import confidence, edge_kl
 from .utils.avatar_ensembles import avatar_form
-from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative, check_positive
-from .utils.pixel_samples import level_labels
 
 
 @MODELS.register_module()

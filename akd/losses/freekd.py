@@ -13,11 +13,11 @@ import torch
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..checkpoints.stage_one_weights import load_stage_one
 from ..models.frequency_prompts import PROMPTS_PREFIX, FrequencyPrompts
 from ..models.haar_wavelet import haar_dwt
-from ..models.stage_one_weights import load_stage_one
+from ..structures.levels import PerLevelLoss
 from .utils.avatar_ensembles import avatar_form
-from .utils.levels import PerLevelLoss
 from .utils.loss_args import check_hyperparameters
 
 

@@ -12,8 +12,8 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..structures.levels import Levels, as_levels, paired_levels
 from .utils.avatar_ensembles import avatar_form
-from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative, check_positive
 
 EDGES = 4  # left, top, right, bottom

@@ -10,9 +10,9 @@ from typing import Optional
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..structures.levels import Levels, paired_levels
+from ..structures.pixel_samples import level_labels, sample_anchors
 from ..utils.mmrazor_scope import build_in_mmrazor_scope
-from .utils.levels import Levels, paired_levels
-from .utils.pixel_samples import level_labels, sample_anchors
 
 
 @MODELS.register_module()

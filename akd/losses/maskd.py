@@ -13,10 +13,10 @@ from mmengine.logging import MessageHub
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..checkpoints.stage_one_weights import load_stage_one
 from ..models.receptive_tokens import TOKENS_PREFIX, ReceptiveTokens
-from ..models.stage_one_weights import load_stage_one
+from ..structures.levels import PerLevelLoss
 from .utils.avatar_ensembles import avatar_form
-from .utils.levels import PerLevelLoss
 from .utils.loss_args import check_hyperparameters
 
 AREA_EPS = 1e-12  # mask areas are clamped here: empty masks give 0, not 0/0

@@ -16,10 +16,10 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from .utils.levels import Levels
+from ..structures.levels import Levels
+from ..structures.pixel_samples import loss_rows, non_target
 from .utils.loss_args import (check_non_negative, check_num_classes,
                               check_positive)
-from .utils.pixel_samples import loss_rows, non_target
 
 
 def nkd_loss(preds_S: Tensor, preds_T: Tensor, labels: Tensor, tau: float,

@@ -14,10 +14,10 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..structures.levels import Levels, as_levels, paired_levels
+from ..structures.pixel_samples import anchor_view, level_labels
 from .utils.avatar_ensembles import avatar_form
-from .utils.levels import Levels, as_levels, paired_levels
 from .utils.loss_args import check_non_negative, check_num_classes
-from .utils.pixel_samples import anchor_view, level_labels
 
 
 @MODELS.register_module()

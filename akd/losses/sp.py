@@ -9,8 +9,8 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..structures.levels import Levels, paired_levels
 from ..utils.full_precision import autocast_off
-from .utils.levels import Levels, paired_levels
 from .utils.loss_args import check_non_negative
 
 

@@ -13,9 +13,9 @@ from mmengine.dist import all_reduce
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
+from ..structures.levels import Levels, paired_levels
 from ..utils.full_precision import autocast_off
 from .utils.avatar_ensembles import avatar_form
-from .utils.levels import Levels, paired_levels
 from .utils.loss_args import check_non_negative
 
 

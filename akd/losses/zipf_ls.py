@@ -12,9 +12,9 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from .utils.levels import Levels
+from ..structures.levels import Levels
+from ..structures.pixel_samples import loss_rows
 from .utils.loss_args import check_non_negative, check_num_classes
-from .utils.pixel_samples import loss_rows
 
 
 def zipf_ranks(logits: Tensor) -> Tensor:

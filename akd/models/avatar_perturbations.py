@@ -19,8 +19,6 @@ import torch.nn.functional as F
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
-from ..losses.utils.avatar_uncertainty import channel_stats
-
 _RESOLUTION = 1 << 16  # drop masks compare 16-bit uniform integers
 
 
@@ -174,7 +172,9 @@ class AvatarGaussianNoise(nn.Module):
     def forward(self, teacher: Tensor, num_avatars: int) -> Tensor:
         """Return ``(N, K, C, ...)`` avatars of ``teacher`` ``(N, C, ...)``."""
         N, C, *spatial = teacher.shape
-        _, var = channel_stats(teacher, channel_dim=1)  # unbiased, (C, )
+        # per channel over images and positions, unbiased where it can be
+        var = teacher.var(dim=[d for d in range(teacher.dim()) if d != 1],
+                          correction=1 if teacher.numel() > C else 0)
         scale = (self.sigma * var.sqrt()).reshape(C, *[1] * len(spatial))
         noise = teacher.new_empty(N, num_avatars, C, *spatial).normal_()
         repeated = _broadcast_avatars(teacher, num_avatars)

@@ -1,8 +1,8 @@
 """A model of a config, with a checkpoint's weights checked to fit."""
 from torch import nn
 
-from ..engine.checkpoint_files import read_checkpoint
-from ..engine.checkpoint_fit import load_teacher
+from ..checkpoints.checkpoint_files import read_checkpoint
+from ..checkpoints.checkpoint_fit import load_teacher
 from ..utils.mmrazor_scope import build_in_mmrazor_scope
 
 

@@ -17,7 +17,7 @@ from torch import Tensor, nn
 
 from ..evaluation.dense_predictions import (class_scores,
                                             detector_positive_logits)
-from ..losses.utils.pixel_samples import anchor_view, label_rows
+from ..structures.pixel_samples import anchor_view, label_rows
 
 
 @TASK_UTILS.register_module()

@@ -12,8 +12,8 @@ from typing import Optional
 
 import torch
 
-from ..engine.checkpoint_files import atomic_torch_save
-from ..engine.checkpoint_fit import STUDENT_PREFIX, sub_state
+from ..checkpoints.checkpoint_files import atomic_torch_save
+from ..checkpoints.checkpoint_fit import STUDENT_PREFIX, sub_state
 
 
 def part_state_dict(state_dict: dict,

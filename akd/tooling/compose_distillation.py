@@ -13,7 +13,7 @@ from typing import Dict, List, Tuple
 
 from mmengine.config import Config, ConfigDict
 
-from ..engine.guard_error import GuardError
+from ..utils.guard_error import GuardError
 from .model_probe import PROBE_SIZE, ModelFacts, probe_model
 from .preflight import load_config
 

@@ -10,12 +10,12 @@ from typing import Iterator, Optional, Tuple
 import mmengine.hub
 from mmengine.config import Config
 
+from ..checkpoints.checkpoint_files import file_problem
+from ..checkpoints.downloads import (cached, config_checkpoint_urls,
+                                     download_error, unreachable_reason)
+from ..checkpoints.stage_one_weights import STAGE_ONE_CHECKPOINTS
 from ..compat.local_cfg_path import read_config_file
-from ..engine.checkpoint_files import file_problem
-from ..engine.downloads import (cached, config_checkpoint_urls, download_error,
-                                unreachable_reason)
-from ..engine.guard_error import GuardError
-from ..models.stage_one_weights import STAGE_ONE_CHECKPOINTS
+from ..utils.guard_error import GuardError
 
 DATALOADERS = ('train_dataloader', 'val_dataloader', 'test_dataloader')
 EVALUATORS = ('val_evaluator', 'test_evaluator')

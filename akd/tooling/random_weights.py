@@ -6,7 +6,7 @@ or prompts.
 """
 from mmengine.config import Config
 
-from ..models.stage_one_weights import STAGE_ONE_CHECKPOINTS
+from ..checkpoints.stage_one_weights import STAGE_ONE_CHECKPOINTS
 
 
 def without_weights(cfg: Config) -> None:

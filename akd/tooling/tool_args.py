@@ -10,7 +10,8 @@ import sys
 from mmengine.config import Config, DictAction
 from mmengine.logging import MMLogger
 
-from ..engine.guard_error import GuardError
+from ..utils.guard_error import GuardError
+from .akd_types import use_akd_types
 from .preflight import load_config, set_data_root
 
 
@@ -27,6 +28,11 @@ def add_common_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         '--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'],
         default='none', help='job launcher')
+    parser.add_argument(
+        '--mmrazor-types', action='store_true',
+        help="build SingleTeacherDistill, FpnTeacherDistill and "
+        "ConfigurableDistiller as MMRazor's classes instead of akd's "
+        '(FrozenTeacherDistill, CheckedDistiller)')
     parser.add_argument('--local_rank', '--local-rank', type=int, default=0)
 
 
@@ -37,6 +43,7 @@ def load_tool_config(args: argparse.Namespace) -> Config:
     cfg.launcher = args.launcher
     if args.cfg_options is not None:
         cfg.merge_from_dict(args.cfg_options)
+    use_akd_types(cfg, enabled=not args.mmrazor_types)
     if args.data_root:
         set_data_root(cfg, args.data_root)
     cfg.work_dir = args.work_dir or cfg.get('work_dir') or osp.join(

@@ -2,8 +2,7 @@
 
 The data goes to a temporary file in the same directory, is flushed to disk
 and renamed over its name, so a reader sees the old file or the new one and
-a kill while writing leaves the old one intact. Plain ``os`` only: the stack
-fixes use it before mmengine is imported.
+a kill while writing leaves the old one intact.
 """
 import os
 import os.path as osp

@@ -5,8 +5,8 @@ import akd.algorithms.peer_switch as peer_switch
 import pytest
 import torch
 import torch.nn.functional as F
-from akd.engine import GuardError
 from akd.tooling.synthetic_batch import det_batch, seg_batch
+from akd.utils.guard_error import GuardError
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 from mmrazor.registry import MODELS

@@ -16,7 +16,7 @@ from tolerances import assert_close_float32
 
 FASTER_RCNN = 'configs/cwd/cwd_fpn_faster-rcnn-r18-w32_faster-rcnn-r18-w16_toy-coco.py'  # noqa: E501
 ROI_LOGITS = dict(
-    type='ConfigurableDistiller',
+    type='CheckedDistiller',
     student_recorders=dict(
         roi=dict(type='ModuleOutputs', source='roi_head.bbox_head')),
     teacher_recorders=dict(
@@ -31,7 +31,7 @@ ROI_LOGITS = dict(
 def _build(**overrides):
     cfg = Config.fromfile(osp.join(REPO, FASTER_RCNN))
     without_weights(cfg)
-    cfg.model.type = 'SingleTeacherDistill'
+    cfg.model.type = 'FrozenTeacherDistill'
     cfg.model.distiller = ROI_LOGITS
     cfg.model.update(overrides)
     with DefaultScope.overwrite_default_scope('mmrazor'):

@@ -3,7 +3,8 @@ import akd  # noqa: F401
 import pytest
 import torch
 import torch.serialization as serialization
-from akd.compat.checked_teacher_loading import load_teacher_checkpoint
+from akd.checkpoints.checkpoint_files import read_checkpoint
+from akd.checkpoints.checkpoint_fit import load_teacher
 from mmengine.runner import load_checkpoint
 from torch import nn
 
@@ -19,6 +20,12 @@ def _save_as_if_on_gpu(obj, path):
         serialization._package_registry.remove(entry)
 
 
+def _load_as_frozen_teacher(model, path):
+    """What ``FrozenTeacherDistill`` does with ``teacher_ckpt``."""
+    key = 'model.teacher_ckpt'
+    load_teacher(model, read_checkpoint(path, key), key, path, 'model.teacher')
+
+
 def test_gpu_saved_teacher_loads_to_the_cpu(tmp_path):
     torch.manual_seed(0)
     path = str(tmp_path / 'teacher.pth')
@@ -27,7 +34,7 @@ def test_gpu_saved_teacher_loads_to_the_cpu(tmp_path):
     if not torch.cuda.is_available():  # the file really names a GPU
         with pytest.raises(RuntimeError, match='CUDA'):
             torch.load(path)
-    for load in (load_checkpoint, load_teacher_checkpoint):
+    for load in (load_checkpoint, _load_as_frozen_teacher):
         model = nn.Linear(3, 2)
         load(model, path)
         assert model.weight.device.type == 'cpu'

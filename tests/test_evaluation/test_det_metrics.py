@@ -2,8 +2,8 @@ import math
 
 import pytest
 import torch
-from akd.engine import GuardError
 from akd.evaluation.metrics import DetCalibrationMetric, DetFidelityMetric
+from akd.utils.guard_error import GuardError
 from mmdet.structures.bbox import HorizontalBoxes
 
 from conftest import DET_STUDENT, DET_TEACHER

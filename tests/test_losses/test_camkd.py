@@ -5,7 +5,7 @@ import akd.losses.camkd
 import pytest
 import torch
 from akd.losses import AvatarKDLoss, CAMKDLoss
-from akd.utils.per_teacher import PerTeacher
+from akd.structures.per_teacher import PerTeacher
 
 
 def _reference(student, teachers, labels, tau):

@@ -184,12 +184,12 @@ def test_positives_are_counted_per_image_with_a_floor_of_one():
 def test_akd_without_all_labels_is_refused_naming_the_mapping():
     """AKD splits labels by level: each level would be normalised by its
     own positives."""
-    from akd.engine.guard_error import GuardError
+    from akd.utils.guard_error import GuardError
     from mmengine.registry import DefaultScope
     from mmrazor.registry import MODELS
     labels = dict(recorder='gt_labels', from_student=True)
     cfg = dict(
-        type='ConfigurableDistiller',
+        type='CheckedDistiller',
         student_recorders=dict(
             head=dict(type='ModuleOutputs', source='head'),
             gt_labels=dict(type='ModuleOutputs', source='head')),

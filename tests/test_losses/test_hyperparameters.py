@@ -11,9 +11,9 @@ import math
 
 import akd  # noqa: F401
 import pytest
-from akd.engine.guard_error import GuardError
 from akd.losses.utils.hyperparameters import (BY_CLASS, COUNT, Range,
                                               hyperparameter_range)
+from akd.utils.guard_error import GuardError
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
@@ -56,7 +56,7 @@ CASES = sorted((name, argument)
 
 
 def _build(loss_type: str, **arguments):
-    """A ConfigurableDistiller building one loss (a perturbation inside an
+    """A CheckedDistiller building one loss (a perturbation inside an
     AvatarKDLoss) with ``arguments``."""
     if loss_type in PERTURBATIONS:
         loss = dict(type='AvatarKDLoss',
@@ -67,7 +67,7 @@ def _build(loss_type: str, **arguments):
                                        **arguments})
     with DefaultScope.overwrite_default_scope('mmrazor'):
         return MODELS.build(
-            dict(type='ConfigurableDistiller',
+            dict(type='CheckedDistiller',
                  distill_losses=dict(loss_x=loss)))
 
 

@@ -42,9 +42,9 @@ def test_prefix_takes_the_teacher():
 def test_converted_teacher_of_a_distillation_checkpoint_can_teach(
         toy_weights, tmp_path):
     """The fix the ambiguous-teacher message gives works."""
+    from akd.checkpoints.checkpoint_files import read_checkpoint
+    from akd.checkpoints.checkpoint_fit import load_teacher
     from akd.compat.local_cfg_path import build_from_config_file
-    from akd.engine.checkpoint_files import read_checkpoint
-    from akd.engine.checkpoint_fit import load_teacher
 
     from conftest import DET_TEACHER, REPO
     out = str(tmp_path / 'teacher.pth')

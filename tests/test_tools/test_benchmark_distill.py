@@ -25,14 +25,14 @@ def _bench(path: str, size=(64, 64)) -> Bench:
 
 
 def test_parts_run_the_steps_they_name(monkeypatch):
-    from akd.compat.teacher_forward_policy import MMRAZOR_LOSS
+    from mmrazor.models.algorithms import SingleTeacherDistill
     bench = _bench(SEG_DISTILL)
     assert bench.model.teacher_forward.mode == 'tensor'
+    assert bench.mmrazor_loss is SingleTeacherDistill.loss
     calls = []
-    for cls, loss in list(MMRAZOR_LOSS.items()):
-        monkeypatch.setitem(
-            MMRAZOR_LOSS, cls,
-            lambda *args, loss=loss: calls.append('c') or loss(*args))
+    monkeypatch.setattr(
+        bench, 'mmrazor_loss',
+        lambda *args: calls.append('c') or SingleTeacherDistill.loss(*args))
     teacher_calls = []
     bench.model.teacher.register_forward_hook(
         lambda *args: teacher_calls.append(1))

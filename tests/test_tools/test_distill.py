@@ -33,7 +33,8 @@ def step(cfg: Config, tmp_path) -> dict:
 def test_the_toy_detectors_distil_on_their_necks(tmp_path):
     cfg, notes = compose(DET_STUDENT, DET_TEACHER, 'cwd-fpn')
     assert notes == []  # both necks have 64 channels
-    assert cfg.model.type == 'FpnTeacherDistill'
+    assert cfg.model.type == 'FrozenTeacherDistill'
+    assert cfg.model.teacher_forward == 'extract_feat'
     assert 'connectors' not in cfg.model.distiller
     assert cfg.train_dataloader == Config.fromfile(
         osp.join(REPO, DET_STUDENT)).train_dataloader

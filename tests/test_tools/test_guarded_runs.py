@@ -244,7 +244,8 @@ def test_teacher_head_recorder_under_fpn_teacher_distill_explains_why(train):
     error = train('model.distiller.teacher_recorders.fpn.source=bbox_head')
     assert "model.distiller.teacher_recorders.fpn (source 'bbox_head') " \
         'recorded nothing' in error
-    assert "FpnTeacherDistill runs only the teacher's extract_feat" in error
+    assert ("teacher_forward='extract_feat', which FpnTeacherDistill "
+            "means, runs only the teacher's backbone and neck" in error)
 
 
 def test_connector_that_gets_no_gradient_is_named(train, tmp_path):
@@ -463,7 +464,7 @@ def test_resume_from_another_models_checkpoint_is_refused(
     error = train(config=SEG_DISTILL,
                   args=['--resume', str(saved_run / 'iter_2.pth')])
     assert f"resume='{saved_run}/iter_2.pth' is not a checkpoint of this " \
-        "run's SingleTeacherDistill: it fills " in error
+        "run's FrozenTeacherDistill: it fills " in error
     assert 'likely cause: a checkpoint of a detector, loaded into a ' \
         'segmentor' in error
     assert '--resume continues a run of the same config; to start from its ' \
@@ -481,7 +482,7 @@ def test_resume_from_another_models_checkpoint_is_refused(
      'optimizer: --cfg-options default_hooks.checkpoint_fit.'
      'resume_optimizer=False; or start from its weights'),
     (_plain_training_checkpoint, 'is a checkpoint of a plain model, and this '
-     'run trains a distillation (FpnTeacherDistill): --resume continues a'
+     'run trains a distillation (FrozenTeacherDistill): --resume continues a'
      ' run of the same config'),
 ], ids=['model-weights', 'no-optimizer-state', 'plain-training-run'])
 def test_resume_from_a_checkpoint_that_cannot_continue_the_run_is_refused(

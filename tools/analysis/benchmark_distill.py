@@ -8,8 +8,9 @@ this prints in one interleaved run the median time and peak memory of:
 - (a) the student's step;
 - (b) the teacher forward akd runs (``model.teacher_forward``, resolved on
   one step first);
-- (c) MMRazor's step, its own ``loss`` (teacher in ``loss`` mode, or
-  ``extract_feat`` under ``FpnTeacherDistill``), teacher in float32;
+- (c) MMRazor's step, its own ``loss`` (``SingleTeacherDistill.loss``:
+  the teacher in ``loss`` mode; ``FpnTeacherDistill.loss`` where the config
+  sets ``teacher_forward='extract_feat'``), teacher in float32;
   none for algorithms MMRazor lacks (``has_mmrazor_step = False``, such as
   ``CrossKDDistill``);
 - (d) akd's step;
@@ -95,7 +96,8 @@ class Bench:
                  device: str, amp: bool) -> None:
         from akd.tooling.synthetic_batch import (add_crd_indices, det_batch,
                                                  seg_batch)
-        from mmrazor.models.algorithms import SingleTeacherDistill
+        from mmrazor.models.algorithms import (FpnTeacherDistill,
+                                               SingleTeacherDistill)
         from mmrazor.registry import MODELS
         self.device, self.amp = device, amp
         with DefaultScope.overwrite_default_scope(cfg.default_scope):
@@ -108,6 +110,10 @@ class Bench:
                     mmrazor_cfg.pop(key, None)
                 torch.manual_seed(0)
                 self.mmrazor = MODELS.build(mmrazor_cfg).to(device).train()
+                # MMRazor's own step, run on the same modules
+                fpn = cfg.model.get('teacher_forward') == 'extract_feat'
+                self.mmrazor_loss = (FpnTeacherDistill if fpn else
+                                     SingleTeacherDistill).loss
             student = self.model.architecture
             if hasattr(student, 'decode_head'):
                 inputs, samples = seg_batch(batch_size, size)
@@ -157,7 +163,6 @@ class Bench:
 
     def run(self, part: str) -> None:
         """One step of ``part``; gradients are dropped, weights kept."""
-        from akd.compat.teacher_forward_policy import MMRAZOR_LOSS
         batch = (self.inputs, self.samples)
         with torch.autocast(self.device, enabled=self.amp):
             if part == 'a':
@@ -167,10 +172,8 @@ class Bench:
                 policy = self.model.teacher_forward
                 policy.run_mode(self.model, policy.mode, *batch)
             elif part == 'c':
-                cls = next(c for c in type(self.mmrazor).__mro__
-                           if c in MMRAZOR_LOSS)
                 self._backward(self.mmrazor,
-                               MMRAZOR_LOSS[cls](self.mmrazor, *batch))
+                               self.mmrazor_loss(self.mmrazor, *batch))
             elif part == 'd':
                 self._backward(self.model, self.model.loss(*batch))
             else:

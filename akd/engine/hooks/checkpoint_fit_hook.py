@@ -7,11 +7,12 @@ from mmengine.model import is_model_wrapper
 from mmrazor.registry import HOOKS
 from torch import nn
 
-from ..checkpoint_fit import (SHOWN, STUDENT_PREFIX, describe_misfit,
-                              load_with_coverage, prefixed_state,
-                              state_dict_of, sub_state, with_prefix)
-from ..guard_error import GuardError
-from ..optimizer_fit import optimizer_misfit
+from ...checkpoints.checkpoint_fit import (SHOWN, STUDENT_PREFIX,
+                                           describe_misfit, load_with_coverage,
+                                           prefixed_state, state_dict_of,
+                                           sub_state, with_prefix)
+from ...checkpoints.optimizer_fit import optimizer_misfit
+from ...utils.guard_error import GuardError
 
 HOOK = 'default_hooks.checkpoint_fit'
 KEY = f'{HOOK}.min_coverage'

@@ -7,8 +7,8 @@ from mmengine.model import is_model_wrapper
 from mmrazor.registry import HOOKS
 from torch import nn
 
-from ..guard_error import GuardError
-from ..rank_agreement import on_any_rank
+from ...utils.guard_error import GuardError
+from ...utils.rank_agreement import on_any_rank
 
 OWN_PARTS = ('architecture.', 'teacher.')  # trained by their own task losses
 

@@ -11,9 +11,9 @@ from mmengine.model import is_model_wrapper
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from mmrazor.registry import HOOKS
 
-from ..checkpoint_files import newest_readable
-from ..guard_error import GuardError
-from ..rank_agreement import on_any_rank
+from ...checkpoints.checkpoint_files import newest_readable
+from ...utils.guard_error import GuardError
+from ...utils.rank_agreement import on_any_rank
 
 KEY = 'default_hooks.non_finite_guard.max_skips'
 

@@ -20,8 +20,8 @@ from mmengine.hooks import CheckpointHook
 from mmengine.logging import print_log
 from mmrazor.registry import HOOKS
 
-from ..checkpoint_files import numbered_checkpoints
-from ..guard_error import GuardError
+from ...checkpoints.checkpoint_files import numbered_checkpoints
+from ...utils.guard_error import GuardError
 
 KEY = 'default_hooks.checkpoint'
 FULL = (errno.ENOSPC, errno.EDQUOT)

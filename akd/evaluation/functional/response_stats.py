@@ -25,7 +25,7 @@ from typing import Dict, List, Optional
 import torch
 from torch import Tensor
 
-from ...losses.utils.pixel_samples import non_target
+from ...structures.pixel_samples import non_target
 
 
 def response_sums(probs: Tensor, targets: Tensor) -> Dict[str, Tensor]:

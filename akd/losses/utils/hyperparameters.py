@@ -3,7 +3,7 @@
 One table for akd's losses and MMRazor's: temperatures > 0, weights finite
 and >= 0, probabilities in [0, 1), counts integers >= 1. A value outside
 its range would otherwise be caught only by its consequence (``tau=0``
-trains into a non-finite loss). ``akd.engine.distiller_checks`` applies the
+trains into a non-finite loss). ``akd.distillers.distiller_checks`` applies the
 table to every loss config a distiller builds, nested ones (AKD's
 ``base_loss`` and ``perturbation``) included, so the error names the
 config key.

@@ -8,7 +8,7 @@ from mmrazor.models.task_modules.recorder.base_recorder import BaseRecorder
 from mmrazor.registry import TASK_UTILS
 from torch import nn
 
-from ...utils.per_teacher import PerTeacher
+from ...structures.per_teacher import PerTeacher
 from ..teacher_ensemble import TeacherEnsemble
 
 ENSEMBLE_REDUCTIONS = (None, 'mean_probs', 'mean_sigmoids')
@@ -84,6 +84,11 @@ class EnsembleOutputsRecorder(BaseRecorder):
 
     def reset_data_buffer(self) -> None:
         self._per_teacher = [[] for _ in self._per_teacher]
+
+    @property
+    def data_buffer(self) -> List[Any]:
+        """The first teacher's outputs: every teacher records as many."""
+        return self._per_teacher[0] if self._per_teacher else []
 
     def get_record_data(self,
                         record_idx: int = 0,

@@ -6,9 +6,9 @@
 custom_imports = dict(imports=['akd'], allow_failed_imports=False)
 model = dict(
     _scope_='mmrazor',
-    type='SingleTeacherDistill',
+    type='FrozenTeacherDistill',
     distiller=dict(
-        type='ConfigurableDistiller',
+        type='CheckedDistiller',
         student_recorders=dict(
             head=dict(type='ModuleOutputs', source='bbox_head'),
             gt_labels=dict(type='DetTargetLabels')),

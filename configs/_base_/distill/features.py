@@ -5,7 +5,7 @@
 custom_imports = dict(imports=['akd'], allow_failed_imports=False)
 model = dict(
     _scope_='mmrazor',
-    type='SingleTeacherDistill',
-    distiller=dict(type='ConfigurableDistiller'))
+    type='FrozenTeacherDistill',
+    distiller=dict(type='CheckedDistiller'))
 feats_S = dict(from_student=True, recorder='features')
 feats_T = dict(from_student=False, recorder='features')

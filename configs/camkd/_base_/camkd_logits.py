@@ -6,7 +6,7 @@ model = dict(
     _scope_='mmrazor',
     type='MultiTeacherDistill',
     distiller=dict(
-        type='ConfigurableDistiller',
+        type='CheckedDistiller',
         student_recorders=dict(
             logits=dict(type='ModuleOutputs', source='decode_head.conv_seg'),
             gt_labels=dict(type='SegGtLabels')),

@@ -6,7 +6,7 @@ model = dict(
     _scope_='mmrazor',
     type='MultiTeacherDistill',
     distiller=dict(
-        type='ConfigurableDistiller',
+        type='CheckedDistiller',
         student_recorders=dict(
             head=dict(type='ModuleOutputs', source='bbox_head'),
             gt_labels=dict(type='DetTargetLabels')),

@@ -6,9 +6,9 @@
 custom_imports = dict(imports=['akd'], allow_failed_imports=False)
 model = dict(
     _scope_='mmrazor',
-    type='SingleTeacherDistill',
+    type='FrozenTeacherDistill',
     distiller=dict(
-        type='ConfigurableDistiller',
+        type='CheckedDistiller',
         student_recorders=dict(
             data_samples=dict(type='ModuleInputs', source='')),
         distill_losses=dict(loss_crd=dict(type='CRDLoss', dim_out=128)),

@@ -14,7 +14,7 @@ model = dict(
     type='CrossKDDistill',
     cross_head=dict(split=3, align_scale=True),
     distiller=dict(
-        type='ConfigurableDistiller',
+        type='CheckedDistiller',
         student_recorders=dict(
             cross_head=dict(type='CrossHeadOutputs'),
             gt_labels=dict(

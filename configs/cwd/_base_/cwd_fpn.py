@@ -5,9 +5,9 @@ custom_imports = dict(imports=['akd'], allow_failed_imports=False)
 num_levels = 5
 model = dict(
     _scope_='mmrazor',
-    type='FpnTeacherDistill',
+    type='FrozenTeacherDistill', teacher_forward='extract_feat',
     distiller=dict(
-        type='ConfigurableDistiller',
+        type='CheckedDistiller',
         student_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
         teacher_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
         distill_losses={

@@ -11,10 +11,10 @@ num_levels = 5
 fpn_channels = 256
 model = dict(
     _scope_='mmrazor',
-    type='SingleTeacherDistill',
+    type='FrozenTeacherDistill',
     teacher_forward='tensor',
     distiller=dict(
-        type='ConfigurableDistiller',
+        type='CheckedDistiller',
         student_recorders=dict(
             fpn=dict(type='ModuleOutputs', source='neck'),
             head=dict(type='ModuleOutputs', source='bbox_head')),

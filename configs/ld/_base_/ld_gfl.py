@@ -8,10 +8,10 @@
 custom_imports = dict(imports=['akd'], allow_failed_imports=False)
 model = dict(
     _scope_='mmrazor',
-    type='SingleTeacherDistill',
+    type='FrozenTeacherDistill',
     teacher_forward='tensor',
     distiller=dict(
-        type='ConfigurableDistiller',
+        type='CheckedDistiller',
         student_recorders=dict(
             head=dict(type='ModuleOutputs', source='bbox_head'),
             regions=dict(type='LDRegions')),

@@ -9,9 +9,9 @@ num_levels = 5
 fpn_channels = 256
 model = dict(
     _scope_='mmrazor',
-    type='FpnTeacherDistill',
+    type='FrozenTeacherDistill', teacher_forward='extract_feat',
     distiller=dict(
-        type='ConfigurableDistiller',
+        type='CheckedDistiller',
         student_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
         teacher_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
         connectors=dict(

@@ -8,9 +8,9 @@ custom_imports = dict(imports=['akd'], allow_failed_imports=False)
 pkd_levels = 4
 model = dict(
     _scope_='mmrazor',
-    type='FpnTeacherDistill',
+    type='FrozenTeacherDistill', teacher_forward='extract_feat',
     distiller=dict(
-        type='ConfigurableDistiller',
+        type='CheckedDistiller',
         student_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
         teacher_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
         distill_losses={

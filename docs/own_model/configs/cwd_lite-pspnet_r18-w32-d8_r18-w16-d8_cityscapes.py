@@ -3,12 +3,12 @@
 _base_ = './lite-pspnet_r18-w16-d8_cityscapes.py'  # data, schedule, runtime
 custom_imports = dict(imports=['my_project', 'akd'])
 model = dict(
-    _delete_=True, _scope_='mmrazor', type='SingleTeacherDistill',
+    _delete_=True, _scope_='mmrazor', type='FrozenTeacherDistill',
     architecture=dict(cfg_path='{{fileDirname}}/lite-pspnet_r18-w16-d8_cityscapes.py', pretrained=False),  # noqa: E501
     teacher=dict(cfg_path='{{fileDirname}}/lite-pspnet_r18-w32-d8_cityscapes.py', pretrained=False),  # noqa: E501
     teacher_ckpt='work_dirs/lite-pspnet_r18-w32-d8_cityscapes/iter_80000.pth',
     distiller=dict(
-        type='ConfigurableDistiller',
+        type='CheckedDistiller',
         student_recorders=dict(logits=dict(type='ModuleOutputs', source='decode_head.conv_seg')),  # noqa: E501
         teacher_recorders=dict(logits=dict(type='ModuleOutputs', source='decode_head.conv_seg')),  # noqa: E501
         distill_losses=dict(loss_cwd=dict(type='ChannelWiseDivergence', tau=1, loss_weight=3)),  # noqa: E501

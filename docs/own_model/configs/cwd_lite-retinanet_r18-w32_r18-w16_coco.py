@@ -4,12 +4,13 @@ _base_ = './lite-retinanet_r18-w16_coco.py'  # data, schedule, runtime
 custom_imports = dict(imports=['my_project', 'akd'])
 levels = 5
 model = dict(
-    _delete_=True, _scope_='mmrazor', type='FpnTeacherDistill',
+    _delete_=True, _scope_='mmrazor', type='FrozenTeacherDistill',
+    teacher_forward='extract_feat',
     architecture=dict(cfg_path='{{fileDirname}}/lite-retinanet_r18-w16_coco.py', pretrained=False),  # noqa: E501
     teacher=dict(cfg_path='{{fileDirname}}/lite-retinanet_r18-w32_coco.py', pretrained=False),  # noqa: E501
     teacher_ckpt='work_dirs/lite-retinanet_r18-w32_coco/epoch_12.pth',
     distiller=dict(
-        type='ConfigurableDistiller',
+        type='CheckedDistiller',
         student_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
         teacher_recorders=dict(fpn=dict(type='ModuleOutputs', source='neck')),
         connectors={f'fpn{i}': dict(type='ConvModuleConnector', in_channel=32, out_channel=64, kernel_size=1) for i in range(levels)},  # noqa: E501

@@ -3,9 +3,9 @@
 # student's label assignment calls positive.
 _base_ = './cwd_lite-retinanet_r18-w32_r18-w16_coco.py'
 model = dict(
-    type='SingleTeacherDistill',  # the teacher runs its head too
+    teacher_forward='auto',  # the teacher runs its head too
     distiller=dict(
-        _delete_=True, type='ConfigurableDistiller',
+        _delete_=True, type='CheckedDistiller',
         student_recorders=dict(
             head=dict(type='ModuleOutputs', source='bbox_head'),
             gt_labels=dict(type='DetTargetLabels')),

@@ -2,8 +2,8 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from akd.engine.guard_error import GuardError
 from akd.engine.hooks import CheckpointFitHook
+from akd.utils.guard_error import GuardError
 from mmengine.optim import OptimWrapper
 from torch import nn
 

@@ -1,19 +1,23 @@
-"""mmengine's checkpoints are written atomically; resume skips torn ones.
-
-mmengine's module attributes are read at call time, as the Runner does:
-akd patches them on import.
-"""
+"""mmengine's checkpoints are written atomically (akd's local storage
+backend); an automatic resume skips torn ones."""
 import os
 
 import akd  # noqa: F401
 import mmengine.runner.checkpoint as checkpoint
 import pytest
 import torch
-from akd.engine.guard_error import GuardError
+from akd.checkpoints.atomic_backend import AtomicLocalBackend
+from akd.checkpoints.checkpoint_files import checkpoint_to_resume
+from akd.utils.guard_error import GuardError
+from mmengine.fileio import get_file_backend
 
 
 def _latest(work_dir, name):
     (work_dir / 'last_checkpoint').write_text(str(work_dir / name))
+
+
+def test_local_files_go_through_akds_backend(tmp_path):
+    assert type(get_file_backend(str(tmp_path))) is AtomicLocalBackend
 
 
 def test_save_interrupted_while_writing_keeps_the_previous_checkpoint(
@@ -36,7 +40,7 @@ def test_resume_skips_a_torn_newest_checkpoint(tmp_path):
     checkpoint.save_checkpoint(dict(w=torch.ones(3)), good)
     (tmp_path / 'iter_4.pth').write_bytes(b'PK\x03\x04 torn by a kill')
     _latest(tmp_path, 'iter_4.pth')
-    assert checkpoint.find_latest_checkpoint(str(tmp_path)) == good
+    assert checkpoint_to_resume(str(tmp_path)) == good
 
 
 def test_resume_stops_when_no_checkpoint_is_readable(tmp_path):
@@ -44,8 +48,8 @@ def test_resume_stops_when_no_checkpoint_is_readable(tmp_path):
     _latest(tmp_path, 'iter_4.pth')
     with pytest.raises(GuardError, match=r'no checkpoint in work_dir=.* is '
                        r'readable: .*iter_4.pth \(empty file\)'):
-        checkpoint.find_latest_checkpoint(str(tmp_path))
+        checkpoint_to_resume(str(tmp_path))
 
 
 def test_fresh_work_dir_has_nothing_to_resume(tmp_path):
-    assert checkpoint.find_latest_checkpoint(str(tmp_path)) is None
+    assert checkpoint_to_resume(str(tmp_path)) is None

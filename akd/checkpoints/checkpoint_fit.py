@@ -17,7 +17,7 @@ from typing import Dict, List, Optional, Tuple
 from mmengine.logging import print_log
 from torch import Tensor, nn
 
-from .guard_error import GuardError
+from ..utils.guard_error import GuardError
 
 STUDENT_PREFIX = 'architecture.'
 TEACHER_PREFIX = 'teacher.'
@@ -214,8 +214,9 @@ def load_teacher(teacher: nn.Module,
         ckpt (str): Its path or URL, for messages.
         model_key (str): The config key of the teacher model.
         runs (tuple[str], optional): Key prefixes of the parts of the
-            teacher that run (``FpnTeacherDistill``: backbone and neck);
-            only those must be filled. Defaults to the whole teacher.
+            teacher that run (``teacher_forward='extract_feat'``: backbone
+            and neck); only those must be filled. Defaults to the whole
+            teacher.
 
     Raises:
         GuardError: When the checkpoint is a distillation checkpoint (its

@@ -1,12 +1,15 @@
 """Checkpoint files that survive a kill, and reading them with clear errors.
 
-A checkpoint is written with :func:`akd.utils.atomic_file.atomic_write`,
-so a kill while saving leaves the previous file intact. Reading tells a
+A checkpoint is written with :func:`akd.utils.atomic_file.atomic_write`
+(mmengine's saves too, through :mod:`akd.checkpoints.atomic_backend`), so a
+kill while saving leaves the previous file intact, and an automatic resume
+skips a torn newest checkpoint (:func:`checkpoint_to_resume`). Reading tells a
 missing file, a truncated or corrupt one, and an unreachable URL apart, each
 with the key that named it.
 """
 import glob
 import io
+import logging
 import os
 import os.path as osp
 import re
@@ -14,11 +17,12 @@ import zipfile
 from typing import List, Optional, Tuple
 
 import torch
-from mmengine.runner.checkpoint import _load_checkpoint
+from mmengine.logging import print_log
+from mmengine.runner.checkpoint import _load_checkpoint, find_latest_checkpoint
 
 from ..utils.atomic_file import PARTIAL, atomic_write
+from ..utils.guard_error import GuardError
 from .downloads import CheckpointDownloadError
-from .guard_error import GuardError
 
 CHECKPOINT_NAME = re.compile(r'(?:iter|epoch)_(\d+)\.pth$')  # not best_*
 ZIP_MAGIC = b'PK\x03\x04'
@@ -146,6 +150,53 @@ def newest_readable(work_dir: str,
             return path, skipped
         skipped.append((path, reason))
     return None, skipped
+
+
+def checkpoint_to_resume(
+        work_dir: str,
+        notes: Optional[List[Tuple[int, str]]] = None) -> Optional[str]:
+    """The checkpoint an automatic resume (``resume=True`` without a file)
+    continues from: the newest readable one of ``work_dir``.
+
+    mmengine's ``find_latest_checkpoint`` names the newest checkpoint
+    whether it is readable or not, so a save torn by a kill ends every later
+    ``--resume`` in the zip reader. Here the temporary files of interrupted
+    saves are removed, an unreadable newest checkpoint is skipped for the
+    newest readable one (both logged, or appended to ``notes`` as
+    ``(level, message)`` for a logger that does not exist yet), and None
+    means a fresh work dir.
+
+    Raises:
+        GuardError: When ``work_dir`` has checkpoints and none is readable.
+    """
+    named = find_latest_checkpoint(work_dir)
+    if (named and '://' in named) or not (named
+                                          or numbered_checkpoints(work_dir)):
+        return named
+
+    def note(message: str, level: int = logging.INFO) -> None:
+        if notes is None:
+            print_log(message, logger='current', level=level)
+        else:
+            notes.append((level, message))
+
+    for partial in remove_partial_files(work_dir):
+        note(f'resume: removed {partial}, left by a save that was '
+             'interrupted.')
+    found, skipped = newest_readable(work_dir, named)
+    for unreadable, reason in skipped:
+        note(f'resume: {unreadable} is unreadable ({reason}); trying the '
+             'next newest checkpoint.', logging.WARNING)
+    if found is None:
+        listed = '; '.join(f'{p} ({reason})' for p, reason in skipped)
+        raise GuardError(
+            f'resume: no checkpoint in work_dir={work_dir!r} is readable: '
+            f'{listed}. Start again without --resume (or resume=False), '
+            'or give a readable checkpoint with --resume PATH.')
+    if skipped:
+        note(f'resume: resuming from {found}, the newest readable '
+             'checkpoint.', logging.WARNING)
+    return found
 
 
 def read_checkpoint(path: str, key: str) -> dict:

@@ -1,8 +1,9 @@
-"""MMRazor's ConfigurableDistiller, built from a script, checks its wiring."""
+"""akd's CheckedDistiller checks its wiring; MMRazor's ConfigurableDistiller
+stays as MMRazor wrote it."""
 import akd  # noqa: F401
 import pytest
 import torch
-from akd.engine.guard_error import GuardError
+from akd.utils.guard_error import GuardError
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 from torch import nn
@@ -10,7 +11,7 @@ from torch import nn
 
 def _distiller(**changes):
     cfg = dict(
-        type='ConfigurableDistiller',
+        type='CheckedDistiller',
         student_recorders=dict(feat=dict(type='ModuleOutputs', source='conv')),
         teacher_recorders=dict(feat=dict(type='ModuleOutputs', source='conv')),
         distill_losses=dict(loss_cwd=dict(type='ChannelWiseDivergence')),
@@ -106,7 +107,7 @@ def test_a_module_list_with_a_forward_may_be_recorded():
 
 def test_idle_loss_and_connector_only_warn(monkeypatch):
     """MMRazor's Factor Transfer keeps stage-1 parts idle in stage 2."""
-    from akd.engine import distiller_checks
+    from akd.distillers import distiller_checks
     logged = []
     monkeypatch.setattr(distiller_checks, 'print_log',
                         lambda message, **kwargs: logged.append(message))
@@ -172,20 +173,64 @@ def test_a_connector_that_does_not_fit_its_record_is_named():
                          connector='proj'),
             preds_T=dict(recorder='feat', from_student=False))))
     _record(distiller, Net(4), Net(4))
-    with pytest.raises(GuardError, match=r'preds_S: model.distiller.connectors'
-                       r'.proj does not fit the record it transforms, of '
-                       r'shape \(2, 4, 4, 4\)'):
+    with pytest.raises(GuardError, match=r'model.distiller.connectors.proj '
+                       r'takes 8 channels, but the record it transforms, from '
+                       r"student recorder 'feat', has shape \(2, 4, 4, 4\): "
+                       r'set its in_channel to 4'):
         distiller.compute_distill_losses()
 
 
-def test_a_failure_that_is_not_about_shapes_is_not_reworded(monkeypatch):
+@pytest.mark.parametrize('error', [
+    torch.cuda.OutOfMemoryError('CUDA out of memory'),
+    RuntimeError('any words about a shape or channels'),
+])
+def test_failures_the_tensors_do_not_explain_are_not_reworded(
+        monkeypatch, error):
+    """Out of memory on maps of different widths, and any failure on
+    maps of the same shape, reach the user as raised: what is said is
+    decided from the tensors, not from the error's words."""
     distiller = _distiller()
-    _record(distiller, Net(4), Net(8))
+    widths = 8 if isinstance(error, torch.cuda.OutOfMemoryError) else 4
+    _record(distiller, Net(4), Net(widths))
 
-    def out_of_memory(*args, **kwargs):
-        raise RuntimeError('CUDA out of memory')
+    def fail(*args, **kwargs):
+        raise error
 
-    monkeypatch.setattr(distiller.distill_losses.loss_cwd, 'forward',
-                        out_of_memory)
-    with pytest.raises(RuntimeError, match='^CUDA out of memory$'):
+    monkeypatch.setattr(distiller.distill_losses.loss_cwd, 'forward', fail)
+    with pytest.raises(type(error), match=f'^{error}$'):
         distiller.compute_distill_losses()
+
+
+@pytest.mark.parametrize('record, match', [
+    (dict(record_idx=1), r'preds_T: record_idx=1 addresses no call '
+     r"\(recorder 'feat', source 'conv', which recorded 1 outputs\)"),
+    (dict(data_idx=0), r'preds_T: data_idx=0, but call 0 gave one Tensor, '
+     'not a tuple'),
+])
+def test_record_indices_are_checked_against_the_records(record, match):
+    distiller = _distiller(loss_forward_mappings=dict(loss_cwd=dict(
+        preds_S=dict(recorder='feat', from_student=True),
+        preds_T=dict(recorder='feat', from_student=False, **record))))
+    _record(distiller, Net(), Net())
+    with pytest.raises(GuardError, match='model.distiller.loss_forward_'
+                       'mappings.loss_cwd.' + match):
+        distiller.compute_distill_losses()
+
+
+def test_a_recorder_whose_source_never_ran_names_what_did():
+    distiller = _distiller(teacher_recorders=dict(
+        feat=dict(type='ModuleOutputs', source='blocks.0')))
+    _record(distiller, Net(), Net())
+    with pytest.raises(GuardError, match=r'teacher_recorders.feat \(source '
+                       r"'blocks.0'\) recorded nothing in this iteration"):
+        distiller.compute_distill_losses()
+
+
+def test_mmrazors_own_distiller_keeps_its_own_checks():
+    """Built by name from a script, MMRazor's ConfigurableDistiller
+    raises MMRazor's own AssertionError for a mapping of no loss."""
+    from mmrazor.models.distillers import ConfigurableDistiller
+    with pytest.raises(AssertionError):
+        _distiller(type='ConfigurableDistiller', distill_losses=None)
+    built = _distiller(type='ConfigurableDistiller')
+    assert type(built) is ConfigurableDistiller

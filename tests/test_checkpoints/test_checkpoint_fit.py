@@ -2,9 +2,9 @@ from collections import OrderedDict
 
 import pytest
 import torch
-from akd.engine.checkpoint_fit import (describe_misfit, likely_cause,
-                                       load_teacher, load_with_coverage)
-from akd.engine.guard_error import GuardError
+from akd.checkpoints.checkpoint_fit import (describe_misfit, likely_cause,
+                                            load_teacher, load_with_coverage)
+from akd.utils.guard_error import GuardError
 from torch import nn
 
 

@@ -11,7 +11,7 @@ from typing import Optional, Sequence
 from mmengine.logging import print_log
 from torch import nn
 
-from ..engine.checkpoint_files import read_checkpoint
+from .checkpoint_files import read_checkpoint
 
 # stage-2 loss -> (its stage-1 checkpoint argument, the configs writing it)
 STAGE_ONE_CHECKPOINTS = dict(

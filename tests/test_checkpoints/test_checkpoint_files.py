@@ -2,12 +2,14 @@ import os
 
 import pytest
 import torch
-from akd.engine.checkpoint_files import (atomic_torch_save, newest_readable,
-                                         numbered_checkpoints, read_checkpoint,
-                                         remove_partial_files,
-                                         unreadable_reason)
-from akd.engine.guard_error import GuardError
+from akd.checkpoints.checkpoint_files import (atomic_torch_save,
+                                              newest_readable,
+                                              numbered_checkpoints,
+                                              read_checkpoint,
+                                              remove_partial_files,
+                                              unreadable_reason)
 from akd.utils.atomic_file import atomic_write
+from akd.utils.guard_error import GuardError
 
 
 def _save(path, value=1.0):

@@ -1,7 +1,7 @@
 """A checkpoint URL that cannot be fetched names itself and the fix."""
 import akd  # noqa: F401
 import pytest
-from akd.engine.downloads import CheckpointDownloadError
+from akd.checkpoints.downloads import CheckpointDownloadError
 from mmengine.runner.checkpoint import CheckpointLoader
 
 

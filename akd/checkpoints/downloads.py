@@ -7,7 +7,16 @@ firewalled cluster node the download dies with a ``urlopen`` trace minutes
 into the run, or hangs. :func:`config_checkpoint_urls` finds them in a
 config, :func:`unreachable_reason` tries each before anything is built, and
 :func:`download_error` is the message for both.
+
+A download that fails while a model is built or loaded (``teacher_ckpt``,
+``load_from``, a backbone's ``init_cfg``) raises
+:class:`CheckpointDownloadError` with the URL and the fix: akd registers its
+loaders for mmengine's download schemes (``http://``, ``https://``,
+``torchvision://``, ``modelzoo://``, ``open-mmlab://``, ``openmmlab://``,
+``mmcls://``) with mmengine's ``CheckpointLoader.register_scheme``; each
+runs mmengine's loader and names a network failure.
 """
+import functools
 import os.path as osp
 import socket
 import urllib.error
@@ -17,8 +26,9 @@ from urllib.parse import urlparse
 
 import torch.hub
 from mmengine.runner import checkpoint as mmengine_checkpoint
+from mmengine.runner.checkpoint import CheckpointLoader
 
-from .guard_error import GuardError
+from ..utils.guard_error import GuardError
 
 # Keys whose string values name checkpoints (init_cfg's is 'checkpoint').
 CHECKPOINT_KEYS = ('teacher_ckpt', 'ckpt', 'tokens_ckpt', 'checkpoint',
@@ -140,3 +150,38 @@ def config_checkpoint_urls(node,
     elif isinstance(node, (list, tuple)):
         for index, value in enumerate(node):
             yield from config_checkpoint_urls(value, f'{key}.{index}')
+
+
+DOWNLOAD_SCHEMES = ('http://', 'https://', 'torchvision://', 'modelzoo://',
+                    'open-mmlab://', 'openmmlab://', 'mmcls://')
+
+
+def _naming_failed_downloads(loader):
+    """mmengine's ``loader``, raising :class:`CheckpointDownloadError` for a
+    download that fails."""
+
+    @functools.wraps(loader)
+    def load(filename: str, *args, **kwargs):
+        try:
+            return loader(filename, *args, **kwargs)
+        except NETWORK_ERRORS as error:
+            reason = getattr(error, 'reason', error)
+            raise CheckpointDownloadError(
+                resolve_url(filename) or filename,
+                f'{type(reason).__name__}: {reason}') from error
+
+    load.names_failed_downloads = True
+    return load
+
+
+def register_download_loaders() -> None:
+    """Register :func:`_naming_failed_downloads` over mmengine's loader of
+    each download scheme; idempotent."""
+    for prefix in DOWNLOAD_SCHEMES:
+        loader = CheckpointLoader._get_checkpoint_loader(prefix)
+        if not getattr(loader, 'names_failed_downloads', False):
+            CheckpointLoader.register_scheme(
+                prefix, _naming_failed_downloads(loader), force=True)
+
+
+register_download_loaders()

@@ -1,7 +1,7 @@
 import pytest
-from akd.engine.downloads import (cached, config_checkpoint_urls,
-                                  download_error, resolve_url,
-                                  unreachable_reason)
+from akd.checkpoints.downloads import (cached, config_checkpoint_urls,
+                                       download_error, resolve_url,
+                                       unreachable_reason)
 
 CLOSED_PORT_URL = 'http://127.0.0.1:9/teacher.pth'  # nothing listens on 9
 

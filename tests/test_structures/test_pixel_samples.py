@@ -1,7 +1,7 @@
 """The zoo's dense-logit convention: pixels and anchors as rows."""
 import pytest
 import torch
-from akd.losses.utils.pixel_samples import anchor_view, pixel_samples
+from akd.structures.pixel_samples import anchor_view, pixel_samples
 
 
 def test_anchor_rows_follow_mmdets_order():

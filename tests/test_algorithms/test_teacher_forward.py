@@ -5,11 +5,11 @@ import os.path as osp
 import pytest
 import torch
 from akd.algorithms.teacher_forward import teacher_records
-from akd.compat.teacher_forward_policy import MMRAZOR_LOSS
 from akd.tooling.random_weights import without_weights
 from akd.tooling.synthetic_batch import det_batch, seg_batch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
+from mmrazor.models.algorithms import SingleTeacherDistill
 from mmrazor.registry import MODELS
 
 from conftest import DET_DISTILL, REPO, SEG_DISTILL
@@ -53,9 +53,9 @@ def _build(path: str, **overrides):
 
 
 def _mmrazor_records(model, batch):
-    """The teacher records after MMRazor's own ``loss``."""
-    cls = next(c for c in type(model).__mro__ if c in MMRAZOR_LOSS)
-    MMRAZOR_LOSS[cls](model, *batch)
+    """The teacher records after MMRazor's own ``loss`` (the teacher in
+    loss mode)."""
+    SingleTeacherDistill.loss(model, *batch)
     return teacher_records(model.distiller)
 
 
@@ -139,8 +139,16 @@ def test_fpn_teacher_distill_honours_calculate_student_loss():
 
 
 def test_fpn_teacher_distill_refuses_another_forward():
-    with pytest.raises(ValueError, match=r"model.teacher_forward='tensor'"):
-        _build(DET_DISTILL, teacher_forward='tensor')
+    """An MMRazor config naming FpnTeacherDistill with another forward is
+    refused where akd's tools swap in FrozenTeacherDistill."""
+    from akd.tooling.akd_types import use_akd_types
+    cfg = Config(dict(model=dict(type='mmrazor.FpnTeacherDistill',
+                                 teacher_forward='tensor')))
+    with pytest.raises(ValueError, match=r"model.teacher_forward='tensor': "
+                       r"mmrazor.FpnTeacherDistill runs teacher_forward="
+                       r"'extract_feat' only; for another, set model.type="
+                       r"'mmrazor.FrozenTeacherDistill'"):
+        use_akd_types(cfg)
 
 
 @pytest.mark.parametrize('overrides, match', [

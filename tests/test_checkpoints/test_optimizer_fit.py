@@ -1,5 +1,5 @@
 import torch
-from akd.engine.optimizer_fit import optimizer_misfit
+from akd.checkpoints.optimizer_fit import optimizer_misfit
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch import nn
 

@@ -7,13 +7,14 @@ a module dies on an ``assert``, a recorder on a module that is never called
 (a ``ModuleList``) dies at iteration 1 with ``record_idx is illegal``, and
 student and teacher tensors of different widths die inside the loss. Each
 check here raises :class:`GuardError` naming the config key under
-``model.distiller``, the bad value and the fix. ``akd.compat`` installs them
-into MMRazor's class, so MMRazor's own configs get them too.
+``model.distiller``, the bad value and the fix.
+:class:`akd.distillers.CheckedDistiller` runs them. They compare the
+configs, signatures, records and tensors themselves; none reads the text of
+another library's error.
 """
 import difflib
 import inspect
 import logging
-import re
 from typing import Dict, Iterable, List, Optional
 
 from mmengine.logging import print_log
@@ -23,17 +24,13 @@ from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
 from ..losses.utils.hyperparameters import out_of_range
+from ..utils.guard_error import GuardError
 from ..utils.loss_signature import loss_signature
-from .guard_error import GuardError
 
 DISTILLER = 'model.distiller'
 RECORD_KEYS = ('recorder', 'from_student', 'record_idx', 'data_idx',
                'connector', 'connector_idx')
 CONTAINERS = (nn.ModuleList, nn.ModuleDict)
-# How PyTorch and akd's losses word a shape a loss cannot take.
-SHAPE_ERROR = re.compile(
-    r'size of tensor|shape|must match|mat1 and mat2|channels|dimension',
-    re.IGNORECASE)
 
 
 def _closest(word: str, choices: Iterable[str], n: int = 3) -> str:
@@ -347,55 +344,86 @@ def empty_record_error(side: str, name: str, recorder,
         found = ('none of its children ran either, so this forward does not '
                  'reach it')
         if side == 'teacher':
-            found += (" (FpnTeacherDistill runs only the teacher's "
-                      "extract_feat, as does teacher_forward='extract_feat': "
-                      'record heads with SingleTeacherDistill and '
-                      "teacher_forward='auto')")
+            found += (" (teacher_forward='extract_feat', which "
+                      "FpnTeacherDistill means, runs only the teacher's "
+                      "backbone and neck: to record heads, set "
+                      "model.teacher_forward='auto')")
     return GuardError(
         f'{key} (source {recorder.source!r}) recorded nothing in this '
         f'iteration: {recorder.source} was never called; {found}.')
 
 
-def fetch_record(distiller, loss_name: str, forward_key: str, record: dict,
-                 tracker: Optional[ChildCallTracker]):
-    """``distiller.get_record(**record)``, or a message for an empty or too
-    short record, or a connector that does not fit it."""
+class RecordMisfit(Exception):
+    """A record's indices do not fit what its recorder holds; said under
+    the mapping's key by :func:`under_key`."""
+
+
+def under_key(loss_name: str, forward_key: str, get_record, **record):
+    """``get_record(**record)``; a :class:`RecordMisfit` is said under the
+    mapping's config key."""
     key = f'{DISTILLER}.loss_forward_mappings.{loss_name}.{forward_key}'
-    side = 'student' if record['from_student'] else 'teacher'
-    recorder = getattr(distiller,
-                       f'{side}_recorders').get_recorder(record['recorder'])
     try:
-        return distiller.get_record(**record)
-    except AssertionError as error:  # MMRazor's record_idx/data_idx checks
-        if not recorder.data_buffer:
-            ran = tracker.ran.get(recorder.source, []) if tracker else []
-            raise empty_record_error(side, record['recorder'], recorder,
-                                     ran) from error
-        raise _index_error(key, record, recorder, error) from error
-    except TypeError as error:
-        if 'data_idx is not None' not in str(error):
-            raise
-        raise _index_error(key, record, recorder, error) from error
-    except RuntimeError as error:
-        if not record.get('connector') or not SHAPE_ERROR.search(str(error)):
-            raise
-        raw = recorder.get_record_data(
-            record.get('record_idx', 0), record.get('data_idx'))
-        raise GuardError(
-            f'{key}: {DISTILLER}.connectors.{record["connector"]} does not '
-            f'fit the record it transforms, of shape '
-            f'{_shape_text(_shapes(raw))} from '
-            f'{side} recorder {record["recorder"]!r}: set its in_channel '
-            'to the record\'s channels. (The connector said: '
-            f'{str(error).splitlines()[0]})') from error
+        return get_record(**record)
+    except RecordMisfit as misfit:
+        raise GuardError(f'{key}: {misfit}') from None
 
 
-def _index_error(key: str, record: dict, recorder, error) -> GuardError:
+def checked_record_data(recorder, side: str, name: str, record_idx: int,
+                        data_idx: Optional[int],
+                        tracker: Optional[ChildCallTracker]):
+    """What ``recorder.get_record_data(record_idx, data_idx)`` returns,
+    once the buffer is checked to hold it.
+
+    Raises:
+        GuardError: The recorder recorded nothing (its source never ran).
+        RecordMisfit: ``record_idx`` or ``data_idx`` addresses nothing.
+    """
+    buffer = recorder.data_buffer
+    if not buffer:
+        ran = tracker.ran.get(recorder.source, []) if tracker else []
+        raise empty_record_error(side, name, recorder, ran)
+    where = (f'recorder {name!r}, source {recorder.source!r}, which '
+             f'recorded {len(buffer)} outputs')
+    fix = ('set record_idx (which call) and data_idx (which element of a '
+           'tuple output) to what the source gives.')
+    if not -len(buffer) <= record_idx < len(buffer):
+        raise RecordMisfit(f'record_idx={record_idx} addresses no call '
+                           f'({where}): {fix}')
+    record = buffer[record_idx]
+    if data_idx is not None and not isinstance(record, (list, tuple)):
+        raise RecordMisfit(
+            f'data_idx={data_idx}, but call {record_idx} gave one '
+            f'{type(record).__name__}, not a tuple ({where}): remove '
+            'data_idx or ' + fix)
+    if data_idx is not None and not -len(record) <= data_idx < len(record):
+        raise RecordMisfit(
+            f'data_idx={data_idx}, but call {record_idx} gave {len(record)} '
+            f'elements ({where}): {fix}')
+    return recorder.get_record_data(record_idx, data_idx)
+
+
+def _input_channels(connector: nn.Module) -> Optional[int]:
+    """The input channels of the connector's first convolution, if any."""
+    for module in connector.modules():
+        if isinstance(module, nn.modules.conv._ConvNd):
+            return module.in_channels
+    return None
+
+
+def connector_misfit(name: str, connector: nn.Module, data, side: str,
+                     recorder: str) -> Optional[GuardError]:
+    """After ``connector`` failed on ``data``: a message if the record's
+    channels are not those of the connector's first convolution, else None
+    (the failure has another cause)."""
+    channels = _input_channels(connector)
+    if channels is None or not isinstance(data, Tensor) or data.dim() < 3:
+        return None
+    if data.shape[1] == channels:
+        return None
     return GuardError(
-        f'{key}: {error} (recorder {record["recorder"]!r}, source '
-        f'{recorder.source!r}, which recorded {len(recorder.data_buffer)} '
-        'outputs): set record_idx (which call) and data_idx (which element '
-        'of a tuple output) to what the source gives.')
+        f'{DISTILLER}.connectors.{name} takes {channels} channels, but the '
+        f'record it transforms, from {side} recorder {recorder!r}, has shape '
+        f'{tuple(data.shape)}: set its in_channel to {data.shape[1]}.')
 
 
 def _shapes(value) -> Optional[List[tuple]]:
@@ -443,10 +471,8 @@ def input_error(loss_name: str, error: Exception) -> Optional[GuardError]:
 def shape_error(loss_name: str, loss: nn.Module, mapping: dict,
                 kwargs: dict, error: Exception) -> Optional[GuardError]:
     """A message for a loss that failed on student and teacher tensors of
-    different shapes, or None for another failure (the shapes agree, or the
-    error is not about shapes, e.g. out of memory)."""
-    if not SHAPE_ERROR.search(str(error)):
-        return None
+    different shapes, or None when their shapes agree (the failure has
+    another cause). Decided from the tensors, not from the error's text."""
     shapes = {key: _shapes(value) for key, value in kwargs.items()}
     student = [k for k in kwargs if mapping[k]['from_student'] and shapes[k]]
     teacher = [k for k in kwargs
