@@ -4,7 +4,9 @@ import os.path as osp
 import subprocess
 import sys
 
-import akd  # noqa: F401  (the stack fixes, before a test imports mmengine)
+import akd  # noqa: F401  (the stack's fixes, before mmengine loads)
+
+# isort: split
 import pytest
 import torch
 
@@ -61,6 +63,7 @@ def toy_weights(tmp_path_factory):
     and ``teacher.`` prefixes.
     """
     import torch
+
     from akd.compat.local_cfg_path import build_from_config_file
     root = tmp_path_factory.mktemp('toy_weights')
     torch.manual_seed(0)

@@ -1,16 +1,18 @@
 """Build a distillation config and take one optimisation step on CPU."""
 import os.path as osp
 
-import akd  # noqa: F401
+import akd  # noqa: F401  (the stack's fixes, before mmengine loads)
+
+# isort: split
 import torch
-from akd.tooling.akd_types import use_akd_types
-from akd.tooling.random_weights import without_weights
-from akd.tooling.synthetic_batch import add_crd_indices, det_batch, seg_batch
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS, DefaultScope
 from mmrazor.registry import MODELS
 
+from akd.tooling.akd_types import use_akd_types
+from akd.tooling.random_weights import without_weights
+from akd.tooling.synthetic_batch import add_crd_indices, det_batch, seg_batch
 from conftest import REPO
 
 

@@ -5,12 +5,12 @@ import os.path as osp
 
 import pytest
 import torch
-from akd.tooling.synthetic_batch import det_batch
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
+from akd.tooling.synthetic_batch import det_batch
 from conftest import REPO
 
 

@@ -22,7 +22,7 @@ import os
 import os.path as osp
 import sys
 
-import akd  # noqa: F401  (stack fixes first, then registries)
+import akd  # noqa: F401  (the stack's fixes, before mmengine loads)
 from akd.tooling.compose_distillation import METHODS, compose_distillation
 from akd.tooling.preflight import check_checkpoint_file
 from akd.tooling.tool_args import exit_on_guard_error

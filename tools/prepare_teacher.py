@@ -35,8 +35,11 @@ import os
 import os.path as osp
 import sys
 
-import akd  # noqa: F401  (stack fixes first, then registries)
+import akd  # noqa: F401  (the stack's fixes, before mmengine loads)
+
+# isort: split
 import torch
+
 from akd.checkpoints.checkpoint_files import atomic_torch_save  # noqa: E402
 from akd.models.loaded_model import build_loaded  # noqa: E402
 from akd.pruning import (apply_masks, keep_masks,  # noqa: E402
@@ -83,9 +86,10 @@ def parse_args(argv=None):
 def training_batches(config: str, data_root: str, count: int) -> list:
     """The first ``count`` batches of ``config``'s train dataloader, the
     same ones on every run (seeded)."""
-    from akd.tooling.preflight import check_data, load_config, set_data_root
     from mmengine.registry import DefaultScope
     from mmengine.runner import Runner, set_random_seed
+
+    from akd.tooling.preflight import check_data, load_config, set_data_root
     cfg = load_config(config)
     if data_root:
         set_data_root(cfg, data_root)

@@ -30,12 +30,15 @@ import json
 import os.path as osp
 import sys
 
-import akd  # noqa: F401  (registries, safe checkpoint loading)
+import akd  # noqa: F401  (the stack's fixes, before mmengine loads)
+
+# isort: split
+from mmengine.config import Config
+
 from akd.tooling.distill_chain import (ChainStep, add_chain_args, run_chain,
                                        split_train_args)
 from akd.tooling.tool_runs import (checkpoint_metrics, run_tool,
                                    with_test_metrics)
-from mmengine.config import Config
 
 
 def parse_args(argv=None):

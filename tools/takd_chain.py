@@ -19,10 +19,13 @@ import os.path as osp
 import sys
 from typing import List
 
-import akd  # noqa: F401  (registries, safe checkpoint loading)
+import akd  # noqa: F401  (the stack's fixes, before mmengine loads)
+
+# isort: split
+from mmengine.config import Config
+
 from akd.tooling.distill_chain import (ChainStep, add_chain_args, run_chain,
                                        split_train_args)
-from mmengine.config import Config
 
 
 def check_chain(configs: List[str]) -> None:

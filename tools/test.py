@@ -12,7 +12,11 @@ reads it).
 import argparse
 import json
 
-import akd  # noqa: F401  (stack fixes first, then registries)
+import akd  # noqa: F401  (the stack's fixes, before mmengine loads)
+
+# isort: split
+from mmengine.runner import Runner
+
 from akd.engine.runner_hooks import add_runner_hooks
 from akd.tooling.config_text import formatted_once
 from akd.tooling.distributed import release_process_group
@@ -21,7 +25,6 @@ from akd.tooling.preflight import (PreflightError, check_checkpoint_file,
                                    drop_teacher_checkpoints)
 from akd.tooling.tool_args import (add_common_args, exit_on_guard_error,
                                    load_tool_config)
-from mmengine.runner import Runner
 
 
 def parse_args(argv=None):

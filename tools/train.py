@@ -13,8 +13,12 @@ through the guard hooks added under ``default_hooks``.
 """
 import argparse
 
-import akd  # noqa: F401  (stack fixes first, then registries)
+import akd  # noqa: F401  (the stack's fixes, before mmengine loads)
+
+# isort: split
 import torch
+from mmengine.runner import Runner
+
 from akd.checkpoints.checkpoint_files import checkpoint_to_resume
 from akd.engine.runner_hooks import RUNNER_HOOKS, add_runner_hooks
 from akd.tooling.config_text import formatted_once
@@ -26,7 +30,6 @@ from akd.tooling.preflight import (PreflightError, check_checkpoint_file,
                                    check_teacher_checkpoint)
 from akd.tooling.tool_args import (add_common_args, exit_on_guard_error,
                                    load_tool_config)
-from mmengine.runner import Runner
 
 RESUME_NOTES = '_resume_notes'  # for the run's log, once it exists
 

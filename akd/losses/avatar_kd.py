@@ -6,10 +6,11 @@ Official code (MMRazor 0.x, read, not copied):
 https://github.com/Gumpest/AvatarKD
 """
 import inspect
+import logging
 from typing import Dict, Optional, Sequence, Tuple, Union
 
 import torch
-from mmengine.logging import MessageHub
+from mmengine.logging import MessageHub, print_log
 from mmrazor.registry import MODELS
 from torch import Tensor, nn
 
@@ -23,7 +24,14 @@ from .utils.avatar_uncertainty import (avatar_uncertainty, channel_stats,
                                        uncertainty_weights)
 from .utils.loss_args import check_non_negative
 
-UNCERTAINTY_MODES = ('bn', 'variance', None)
+WEIGHTINGS = ('uniform', 'variance')
+# The single setting that named both, and what each value means.
+UNCERTAINTY_MODES = {
+    'bn': dict(standardize=True, weighting='uniform'),
+    'variance': dict(standardize=False, weighting='variance'),
+    None: dict(standardize=False, weighting='uniform'),
+}
+_UNSET = object()
 
 
 def _level_inputs(inputs: Dict, level: int, num_levels: int,
@@ -49,17 +57,23 @@ class AvatarKDLoss(nn.Module):
 
         L = loss_weight * sum_k w_k * base_loss(f(S), f(A_k)),
 
-    where, by ``uncertainty``:
+    where two settings choose f and w_k:
 
-    - ``'bn'`` (the original code): f = affine-free BatchNorm with the
-      current batch's per-channel statistics, w_k = 1/K. With K=1 and
-      ``AvatarDropout(p=0.1)`` this is the original AKD-MGD/MasKD loss,
-      base_loss(BN(S), BN(dropout(T))).
-    - ``'variance'`` (the paper's uncertainty factor): f = identity,
-      w_k = softmax_k(-u_k / mean_j u_j), u_k the variance of avatar k's
-      per-channel mean and std around the teacher's (see
-      ``avatar_uncertainty``).
-    - ``None``: f = identity, w_k = 1/K.
+    - ``standardize``: f = affine-free BatchNorm with the current batch's
+      per-channel statistics (True), or the identity (False).
+    - ``weighting``: ``'uniform'``, w_k = 1/K; or ``'variance'`` (the
+      paper's uncertainty factor), w_k = softmax_k(-u_k / mean_j u_j), u_k
+      the variance of avatar k's per-channel mean and std around the
+      teacher's (see ``avatar_uncertainty``).
+
+    With K=1, ``AvatarDropout(p=0.1)``, ``standardize=True`` and uniform
+    weights this is the original code's AKD-MGD/MasKD loss,
+    base_loss(BN(S), BN(dropout(T))).
+
+    The former single setting ``uncertainty`` is still read: ``'bn'`` is
+    ``standardize=True, weighting='uniform'``, ``'variance'`` is
+    ``standardize=False, weighting='variance'`` and None is
+    ``standardize=False, weighting='uniform'``; the mapping is logged.
 
     The K avatars cost one batched pass for CWD, KLDivergence, MGD and DIST
     (``avatar_ensembles``). Tuples of tensors (FPN levels) are distilled
@@ -86,8 +100,13 @@ class AvatarKDLoss(nn.Module):
         num_avatars (int): Avatars per iteration, K. Defaults to 1.
         perturbation (dict): Config of the avatar perturbation.
             Defaults to ``dict(type='AvatarDropout', p=0.1)``.
-        uncertainty (str | None): ``'bn'``, ``'variance'`` or None.
-            Defaults to ``'bn'``.
+        standardize (bool): Batch-standardise the student's map and the
+            avatars per channel. Defaults to True.
+        weighting (str): ``'uniform'`` or ``'variance'``. Defaults to
+            ``'uniform'``.
+        uncertainty (str | None): The former setting for both:
+            ``'bn'``, ``'variance'`` or None, mapped as above; give it or
+            ``standardize``/``weighting``, not both.
         loss_weight (float): Scale of the loss. Defaults to 1.0.
         log_name (str): Prefix of the logged statistics; give each AKD
             loss of a config its own. Defaults to ``'akd'``.
@@ -102,7 +121,7 @@ class AvatarKDLoss(nn.Module):
         >>> from akd.losses import AvatarKDLoss
         >>> loss = AvatarKDLoss(
         ...     base_loss=dict(type='ChannelWiseDivergence', tau=1.0),
-        ...     num_avatars=4, uncertainty='variance')
+        ...     num_avatars=4, standardize=False, weighting='variance')
         >>> student, teacher = torch.randn(2, 8, 5, 6), torch.randn(2, 8, 5, 6)
         >>> loss(student, teacher).shape
         torch.Size([])
@@ -112,7 +131,9 @@ class AvatarKDLoss(nn.Module):
                  base_loss: dict,
                  num_avatars: int = 1,
                  perturbation: Optional[dict] = None,
-                 uncertainty: Optional[str] = 'bn',
+                 standardize: Optional[bool] = None,
+                 weighting: Optional[str] = None,
+                 uncertainty=_UNSET,
                  loss_weight: float = 1.0,
                  log_name: str = 'akd',
                  one_pass: bool = True):
@@ -122,15 +143,14 @@ class AvatarKDLoss(nn.Module):
             raise ValueError(
                 f'{name}.num_avatars must be an integer >= 1, got '
                 f'{num_avatars!r}')
-        if uncertainty not in UNCERTAINTY_MODES:
-            raise ValueError(
-                f'{name}.uncertainty must be one of {UNCERTAINTY_MODES}, got '
-                f'{uncertainty!r}')
+        standardize, weighting = self._settings(standardize, weighting,
+                                                uncertainty)
         self.base_loss = build_in_mmrazor_scope(base_loss)
         self.perturbation = build_in_mmrazor_scope(
             perturbation or dict(type='AvatarDropout', p=0.1))
         self.num_avatars = num_avatars
-        self.uncertainty = uncertainty
+        self.standardize = standardize
+        self.weighting = weighting
         check_non_negative(self, 'loss_weight', loss_weight)
         self.loss_weight = loss_weight
         self.log_name = log_name
@@ -146,6 +166,38 @@ class AvatarKDLoss(nn.Module):
                 f'the student and the teacher tensors as its first two '
                 f'arguments, got forward{self.forward_signature}')
         self._student_key, self._teacher_key = params[0].name, params[1].name
+
+    def _settings(self, standardize: Optional[bool], weighting: Optional[str],
+                  uncertainty) -> Tuple[bool, str]:
+        """``standardize`` and ``weighting``, from themselves or from the
+        former ``uncertainty``."""
+        name = type(self).__name__
+        if uncertainty is not _UNSET:
+            if uncertainty not in UNCERTAINTY_MODES:
+                raise ValueError(
+                    f'{name}.uncertainty={uncertainty!r} is not one of '
+                    f"'bn', 'variance', None; better, give standardize="
+                    "True/False and weighting='uniform'/'variance'.")
+            if standardize is not None or weighting is not None:
+                raise ValueError(
+                    f'{name}.uncertainty={uncertainty!r} sets both '
+                    'standardize and weighting: give it or them, not both.')
+            mapped = UNCERTAINTY_MODES[uncertainty]
+            print_log(
+                f'{name}.uncertainty={uncertainty!r} is read as '
+                f'standardize={mapped["standardize"]}, '
+                f'weighting={mapped["weighting"]!r}; write those instead.',
+                logger='current', level=logging.WARNING)
+            return mapped['standardize'], mapped['weighting']
+        standardize = True if standardize is None else standardize
+        weighting = 'uniform' if weighting is None else weighting
+        if not isinstance(standardize, bool):
+            raise ValueError(f'{name}.standardize must be True or False, got '
+                             f'{standardize!r}')
+        if weighting not in WEIGHTINGS:
+            raise ValueError(f'{name}.weighting must be one of {WEIGHTINGS}, '
+                             f'got {weighting!r}')
+        return standardize, weighting
 
     def forward(self, *args, **kwargs) -> Tensor:
         """The base loss's arguments (``forward_signature``), distilled
@@ -197,7 +249,7 @@ class AvatarKDLoss(nn.Module):
                 *[self.avatars(teacher.detach()) for teacher in teachers])
             uncertainty = torch.stack(uncertainties).mean(dim=0)  # (K, )
             weights = self.avatar_weights(uncertainty)
-        if self.uncertainty == 'bn':
+        if self.standardize:
             preds_S = standardize(preds_S)
         if not several:
             loss = avatar_ensemble_loss(base_loss, preds_S, avatars[0],
@@ -211,16 +263,16 @@ class AvatarKDLoss(nn.Module):
 
     def avatar_weights(self, uncertainty: Tensor) -> Tensor:
         """w_k of the avatars of uncertainties u_k ``(K, )``."""
-        if self.uncertainty == 'variance':
+        if self.weighting == 'variance':
             return uncertainty_weights(uncertainty)
         return uncertainty.new_full((self.num_avatars, ),
                                     1 / self.num_avatars)
 
     def avatars(self, teacher: Tensor) -> Tuple[Tensor, Tensor]:
         """K avatars ``(N, K, C, ...)`` of a detached teacher map, as the
-        loss sees them (batch-standardised under ``'bn'``), and u_k."""
+        loss sees them (batch-standardised under ``standardize``), and u_k."""
         avatars = self.perturbation(teacher, self.num_avatars)
-        if self.uncertainty == 'bn':
+        if self.standardize:
             avatars, *avatar_stats = standardize_avatars(avatars)
         else:
             avatar_stats = channel_stats(avatars, channel_dim=2)
@@ -255,6 +307,7 @@ class AvatarKDLoss(nn.Module):
 
     def extra_repr(self) -> str:
         return (f'num_avatars={self.num_avatars}, '
-                f'uncertainty={self.uncertainty!r}, '
+                f'standardize={self.standardize}, '
+                f'weighting={self.weighting!r}, '
                 f'loss_weight={self.loss_weight}, log_name={self.log_name!r}'
                 + ('' if self.one_pass else ', one_pass=False'))

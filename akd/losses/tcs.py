@@ -203,7 +203,7 @@ class TCSLoss(nn.Module):
     estimate, but its perturbation still adds variance to the covariance
     (dropout p adds p/(1-p) E[t_c^2] to each diagonal entry, divided by
     about K), which blurs the axes of small variance. With
-    ``uncertainty='bn'`` the basis is that of the standardised avatars the
+    ``standardize=True`` the basis is that of the standardised avatars the
     loss compares. A zero-probability perturbation gives the plain loss.
 
     Args:

@@ -12,7 +12,7 @@ model = dict(
                 base_loss={{_base_.model.distiller.distill_losses.loss_tcs}},
                 num_avatars=4,
                 perturbation=dict(type='AvatarDropout', p=0.1),
-                uncertainty='variance')),
+                standardize=False, weighting='variance')),
         loss_forward_mappings=dict(
             _delete_=True,
             loss_akd={{_base_.model.distiller.loss_forward_mappings.loss_tcs}}  # noqa: E501

@@ -9,4 +9,4 @@ model = dict(
         base_loss=dict(type='DenseKLDivergence', tau=1.0, loss_weight=1.0),
         num_avatars=4,
         perturbation=dict(type='AvatarDropout', p=0.1),
-        uncertainty='variance'))
+        standardize=False, weighting='variance'))

@@ -13,4 +13,4 @@ model = dict(
             loss_weight=1.0),
         num_avatars=4,
         perturbation=dict(type='AvatarGaussianNoise', sigma=0.1),
-        uncertainty='variance'))
+        standardize=False, weighting='variance'))

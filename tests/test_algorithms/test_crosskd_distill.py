@@ -3,17 +3,17 @@ remaining head layers, on GFL and RetinaNet heads."""
 import copy
 import os.path as osp
 
-import akd  # noqa: F401
 import pytest
 import torch
-from akd.algorithms.cross_head import CrossHead
-from akd.tooling.random_weights import without_weights
-from akd.tooling.synthetic_batch import det_batch
 from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
+import akd  # noqa: F401
+from akd.algorithms.cross_head import CrossHead
+from akd.tooling.random_weights import without_weights
+from akd.tooling.synthetic_batch import det_batch
 from conftest import REPO
 from tolerances import assert_close_float32
 

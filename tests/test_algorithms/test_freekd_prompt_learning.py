@@ -2,8 +2,8 @@
 FreeKDLoss."""
 import pytest
 import torch
-from akd.losses import FreeKDLoss
 
+from akd.losses import FreeKDLoss
 from stage_one import (build_stage_one, check_stage_one_config,
                        stage_one_configs, stepped_stage_one)
 

@@ -4,11 +4,11 @@ import os.path as osp
 
 import pytest
 import torch
-from akd.utils.guard_error import GuardError
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
+from akd.utils.guard_error import GuardError
 from conftest import DET_DISTILL, REPO, SEG_DISTILL
 
 
@@ -102,13 +102,14 @@ def test_eval_puts_everything_in_eval_mode():
 def test_mmrazors_classes_keep_their_own_methods():
     """``import akd`` leaves MMRazor's distillation classes as MMRazor
     wrote them: their methods are defined in MMRazor's modules."""
-    import akd  # noqa: F401
     from mmengine.runner.checkpoint import load_checkpoint
     from mmrazor.models.algorithms import (FpnTeacherDistill,
                                            SingleTeacherDistill)
     from mmrazor.models.algorithms.distill.configurable import \
         single_teacher_distill
     from mmrazor.models.distillers import ConfigurableDistiller
+
+    import akd  # noqa: F401
     methods = {
         SingleTeacherDistill: ('__init__', 'loss', 'train'),
         FpnTeacherDistill: ('loss', ),
@@ -130,10 +131,11 @@ def test_a_script_building_mmrazors_algorithm_gets_mmrazors_step():
     """From a plain script after ``import akd``: MMRazor's
     ``SingleTeacherDistill`` runs its teacher in loss mode, as MMRazor
     does, and has no teacher-forward policy."""
-    import akd  # noqa: F401
-    from akd.tooling.synthetic_batch import seg_batch
     from mmrazor.models.algorithms import SingleTeacherDistill
     from mmrazor.models.distillers import ConfigurableDistiller
+
+    import akd  # noqa: F401
+    from akd.tooling.synthetic_batch import seg_batch
     cfg = Config.fromfile(osp.join(REPO, SEG_DISTILL))
     cfg.model.teacher_ckpt = None
     cfg.model.type = 'SingleTeacherDistill'

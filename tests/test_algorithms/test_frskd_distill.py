@@ -3,12 +3,12 @@ import os.path as osp
 
 import pytest
 import torch
-from akd.tooling.synthetic_batch import det_batch, seg_batch
 from mmengine.config import Config
 from mmengine.logging import MessageHub
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
+from akd.tooling.synthetic_batch import det_batch, seg_batch
 from conftest import REPO
 
 CONFIGS = {

@@ -1,10 +1,10 @@
 """MasKD stage 1: tokens learned on a frozen detector, read by MasKDLoss."""
 import pytest
 import torch
-from akd.losses import MasKDLoss
-from akd.tooling.synthetic_batch import det_batch
 from mmengine.registry import DefaultScope
 
+from akd.losses import MasKDLoss
+from akd.tooling.synthetic_batch import det_batch
 from stage_one import (build_stage_one, check_stage_one_config,
                        stage_one_configs, stepped_stage_one)
 

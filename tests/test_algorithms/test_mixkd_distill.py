@@ -2,8 +2,8 @@
 that teacher and student both see."""
 import pytest
 import torch
-from akd.tooling.synthetic_batch import det_batch, seg_batch
 
+from akd.tooling.synthetic_batch import det_batch, seg_batch
 from distill_step import build_without_weights
 from tolerances import assert_close_float32
 

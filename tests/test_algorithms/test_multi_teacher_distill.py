@@ -1,18 +1,18 @@
 """MultiTeacherDistill, its TeacherEnsemble and EnsembleOutputs recorder."""
 import os.path as osp
 
-import akd  # noqa: F401
 import pytest
 import torch
-from akd.models import TeacherEnsemble
-from akd.tooling.random_weights import without_weights
-from akd.tooling.synthetic_batch import seg_batch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS, TASK_UTILS
 from torch.nn.modules.batchnorm import _BatchNorm
 from torch.nn.modules.dropout import _DropoutNd
 
+import akd  # noqa: F401
+from akd.models import TeacherEnsemble
+from akd.tooling.random_weights import without_weights
+from akd.tooling.synthetic_batch import seg_batch
 from conftest import REPO
 from tolerances import assert_close_float32
 

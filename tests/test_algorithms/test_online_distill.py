@@ -1,16 +1,16 @@
 """OnlineDistill: who learns, from whom, and what a bad config is told."""
 import os.path as osp
 
-import akd.algorithms.peer_switch as peer_switch
 import pytest
 import torch
 import torch.nn.functional as F
-from akd.tooling.synthetic_batch import det_batch, seg_batch
-from akd.utils.guard_error import GuardError
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 from mmrazor.registry import MODELS
 
+import akd.algorithms.peer_switch as peer_switch
+from akd.tooling.synthetic_batch import det_batch, seg_batch
+from akd.utils.guard_error import GuardError
 from conftest import REPO
 from distill_step import build_without_weights, peer_optimizers
 from tolerances import assert_close_float32

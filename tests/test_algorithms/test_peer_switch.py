@@ -3,8 +3,8 @@ import math
 
 import pytest
 import torch
-from akd.algorithms.peer_switch import PeerSwitch, switokd_mode, switokd_sums
 
+from akd.algorithms.peer_switch import PeerSwitch, switokd_mode, switokd_sums
 from tolerances import assert_close_float32
 
 

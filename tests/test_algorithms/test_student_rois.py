@@ -4,13 +4,13 @@ import os.path as osp
 
 import pytest
 import torch
-from akd.algorithms.teacher_forward import teacher_records
-from akd.tooling.random_weights import without_weights
-from akd.tooling.synthetic_batch import det_batch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
+from akd.algorithms.teacher_forward import teacher_records
+from akd.tooling.random_weights import without_weights
+from akd.tooling.synthetic_batch import det_batch
 from conftest import REPO
 from tolerances import assert_close_float32
 

@@ -4,14 +4,14 @@ import os.path as osp
 
 import pytest
 import torch
-from akd.algorithms.teacher_forward import teacher_records
-from akd.tooling.random_weights import without_weights
-from akd.tooling.synthetic_batch import det_batch, seg_batch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmrazor.models.algorithms import SingleTeacherDistill
 from mmrazor.registry import MODELS
 
+from akd.algorithms.teacher_forward import teacher_records
+from akd.tooling.random_weights import without_weights
+from akd.tooling.synthetic_batch import det_batch, seg_batch
 from conftest import DET_DISTILL, REPO, SEG_DISTILL
 from tolerances import assert_close_float32
 

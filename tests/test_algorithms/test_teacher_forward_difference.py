@@ -1,5 +1,6 @@
 """What the 'auto' teacher forward logs when a probe differs from 'loss'."""
 import torch
+
 from akd.algorithms.teacher_forward import MISSING, difference
 
 KEY = ('loss_kd', 'preds_T')

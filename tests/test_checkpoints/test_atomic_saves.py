@@ -2,14 +2,15 @@
 backend); an automatic resume skips torn ones."""
 import os
 
-import akd  # noqa: F401
 import mmengine.runner.checkpoint as checkpoint
 import pytest
 import torch
+from mmengine.fileio import get_file_backend
+
+import akd  # noqa: F401
 from akd.checkpoints.atomic_backend import AtomicLocalBackend
 from akd.checkpoints.checkpoint_files import checkpoint_to_resume
 from akd.utils.guard_error import GuardError
-from mmengine.fileio import get_file_backend
 
 
 def _latest(work_dir, name):

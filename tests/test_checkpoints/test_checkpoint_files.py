@@ -2,6 +2,7 @@ import os
 
 import pytest
 import torch
+
 from akd.checkpoints.checkpoint_files import (atomic_torch_save,
                                               newest_readable,
                                               numbered_checkpoints,

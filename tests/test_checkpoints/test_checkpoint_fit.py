@@ -2,10 +2,11 @@ from collections import OrderedDict
 
 import pytest
 import torch
+from torch import nn
+
 from akd.checkpoints.checkpoint_fit import (describe_misfit, likely_cause,
                                             load_teacher, load_with_coverage)
 from akd.utils.guard_error import GuardError
-from torch import nn
 
 
 def _net(width=3):

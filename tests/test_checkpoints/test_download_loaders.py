@@ -1,8 +1,9 @@
 """A checkpoint URL that cannot be fetched names itself and the fix."""
-import akd  # noqa: F401
 import pytest
-from akd.checkpoints.downloads import CheckpointDownloadError
 from mmengine.runner.checkpoint import CheckpointLoader
+
+import akd  # noqa: F401
+from akd.checkpoints.downloads import CheckpointDownloadError
 
 
 def test_unreachable_url_names_it_and_the_fix():

@@ -1,4 +1,5 @@
 import pytest
+
 from akd.checkpoints.downloads import (cached, config_checkpoint_urls,
                                        download_error, resolve_url,
                                        unreachable_reason)

@@ -1,7 +1,8 @@
 import torch
-from akd.checkpoints.optimizer_fit import optimizer_misfit
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch import nn
+
+from akd.checkpoints.optimizer_fit import optimizer_misfit
 
 
 def _wrapper(model, **groups):

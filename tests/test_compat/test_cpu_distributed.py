@@ -1,8 +1,9 @@
-import akd  # noqa: F401
 import torch
 import torch.distributed as dist
 from mmengine.dist import init_dist
 from mmengine.model import MMDistributedDataParallel
+
+import akd  # noqa: F401
 
 
 def test_pytorch_launcher_and_ddp_work_on_cpu(monkeypatch):

@@ -1,12 +1,13 @@
 """Checkpoints saved on a GPU load onto the CPU first."""
-import akd  # noqa: F401
 import pytest
 import torch
 import torch.serialization as serialization
-from akd.checkpoints.checkpoint_files import read_checkpoint
-from akd.checkpoints.checkpoint_fit import load_teacher
 from mmengine.runner import load_checkpoint
 from torch import nn
+
+import akd  # noqa: F401
+from akd.checkpoints.checkpoint_files import read_checkpoint
+from akd.checkpoints.checkpoint_fit import load_teacher
 
 
 def _save_as_if_on_gpu(obj, path):

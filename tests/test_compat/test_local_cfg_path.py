@@ -1,8 +1,8 @@
-import akd  # noqa: F401  (installs the fixes)
 import mmengine.hub
 import pytest
-from akd.compat import local_cfg_path
 
+import akd  # noqa: F401  (installs the fixes)
+from akd.compat import local_cfg_path
 from conftest import REPO, SEG_TEACHER
 
 

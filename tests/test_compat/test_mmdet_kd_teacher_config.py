@@ -4,16 +4,17 @@ They are kept runnable beside akd's LD (configs/ld) for comparison.
 """
 import os.path as osp
 
-import akd  # noqa: F401
 import pytest
 import torch
-from akd.compat.mmdet_kd_teacher_config import resolve_teacher_config
-from akd.tooling.synthetic_batch import det_batch
 from mmdet.registry import MODELS
 from mmengine.config import Config
 from mmengine.optim import OptimWrapper
 from mmengine.registry import DefaultScope
 from mmengine.utils import get_installed_path
+
+import akd  # noqa: F401
+from akd.compat.mmdet_kd_teacher_config import resolve_teacher_config
+from akd.tooling.synthetic_batch import det_batch
 
 LD_R18 = osp.join(get_installed_path('mmdet'), '.mim', 'configs', 'ld',
                   'ld_r18-gflv1-r101_fpn_1x_coco.py')

@@ -1,8 +1,9 @@
 import subprocess
 import sys
 
-import akd  # noqa: F401
 import pytest
+
+import akd  # noqa: F401
 
 
 def test_mmrazor_models_and_distill_losses_import_on_current_torch():
@@ -14,8 +15,9 @@ def test_mmrazor_models_and_distill_losses_import_on_current_torch():
 
 
 def test_quantization_use_raises_a_clear_error():
-    from akd.compat.mmrazor_quantization import QuantizationUnavailable
     from mmrazor.structures.quantization import BackendConfigs
+
+    from akd.compat.mmrazor_quantization import QuantizationUnavailable
     with pytest.raises(QuantizationUnavailable, match='#615'):
         BackendConfigs['native']
 

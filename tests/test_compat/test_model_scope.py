@@ -1,7 +1,8 @@
-import akd  # noqa: F401
 import pytest
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS as RAZOR_MODELS
+
+import akd  # noqa: F401
 
 TINY_RETINANET = dict(
     type='RetinaNet',

@@ -1,7 +1,8 @@
-import akd  # noqa: F401
 import pytest
-from akd.compat.renamed_configs import find_renamed
 from mmengine.config import Config
+
+import akd  # noqa: F401
+from akd.compat.renamed_configs import find_renamed
 
 
 def test_renamed_mmdet2_base_resolves_with_warning(tmp_path):

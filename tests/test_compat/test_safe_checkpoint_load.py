@@ -1,10 +1,11 @@
 import pickle
 
-import akd  # noqa: F401
 import numpy as np
 import pytest
 import torch
 from mmengine.logging import MessageHub
+
+import akd  # noqa: F401
 
 
 def test_checkpoint_with_message_hub_loads_with_weights_only(tmp_path):

@@ -1,7 +1,8 @@
 import importlib.util
 
-import akd  # noqa: F401
 import mmengine.runner.checkpoint as checkpoint
+
+import akd  # noqa: F401
 
 
 def test_torchvision_urls_resolve_without_torchvision():

@@ -8,8 +8,9 @@ import pickle
 import subprocess
 import sys
 
-import akd  # noqa: F401
 from yapf_third_party._ylib2to3.pgen2 import grammar
+
+import akd  # noqa: F401
 
 
 def _python(code, cache):

@@ -1,11 +1,11 @@
 """PackCRDIndices: each sample's dataset index and CRD's negatives."""
 import os.path as osp
 
-import akd  # noqa: F401
 import pytest
 from mmengine.config import Config
 from mmengine.registry import TRANSFORMS, DefaultScope
 
+import akd  # noqa: F401
 from conftest import REPO
 
 DET = osp.join(REPO, 'configs', 'crd',

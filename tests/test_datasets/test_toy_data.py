@@ -1,11 +1,12 @@
 import json
 import os.path as osp
 
-import akd  # noqa: F401
 import numpy as np
+from mmengine.registry import init_default_scope
+
+import akd  # noqa: F401
 from akd.datasets.toy_cityscapes import render_scene
 from akd.datasets.toy_coco import render_image
-from mmengine.registry import init_default_scope
 
 
 def test_toy_images_are_deterministic_by_seed():

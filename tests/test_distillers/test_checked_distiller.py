@@ -1,12 +1,13 @@
 """akd's CheckedDistiller checks its wiring; MMRazor's ConfigurableDistiller
 stays as MMRazor wrote it."""
-import akd  # noqa: F401
 import pytest
 import torch
-from akd.utils.guard_error import GuardError
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 from torch import nn
+
+import akd  # noqa: F401
+from akd.utils.guard_error import GuardError
 
 
 def _distiller(**changes):

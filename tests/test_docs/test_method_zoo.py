@@ -4,11 +4,11 @@ import inspect
 import os.path as osp
 import re
 
-import akd
 import pytest
 from mmengine.config import Config
 from mmrazor.registry import MODELS
 
+import akd
 from conftest import REPO
 
 ZOO = osp.join(REPO, 'docs', 'method_zoo.md')

@@ -1,8 +1,9 @@
 """tools/train.py puts akd's hooks under default_hooks: its checkpoint hook
 in the place of mmengine's, with the config's arguments."""
 import pytest
-from akd.engine.runner_hooks import RUNNER_HOOKS, add_runner_hooks
 from mmengine.config import Config
+
+from akd.engine.runner_hooks import RUNNER_HOOKS, add_runner_hooks
 
 
 @pytest.mark.parametrize('given, expected', [

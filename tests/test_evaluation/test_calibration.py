@@ -2,6 +2,7 @@ import math
 
 import pytest
 import torch
+
 from akd.evaluation.functional import (calibration_bins,
                                        expected_calibration_error)
 

@@ -2,10 +2,10 @@ import math
 
 import pytest
 import torch
-from akd.evaluation.metrics import DetCalibrationMetric, DetFidelityMetric
-from akd.utils.guard_error import GuardError
 from mmdet.structures.bbox import HorizontalBoxes
 
+from akd.evaluation.metrics import DetCalibrationMetric, DetFidelityMetric
+from akd.utils.guard_error import GuardError
 from conftest import DET_STUDENT, DET_TEACHER
 from toy_batches import eval_batch, loaded_model
 
@@ -198,9 +198,10 @@ def test_d_ece_without_annotations_names_the_pipeline_fix():
 
 
 def test_response_statistics_count_the_assigned_anchors(batch, checkpoints):
+    from mmdet.models.utils import unpack_gt_instances
+
     from akd.evaluation.functional import response_statistics, response_sums
     from akd.evaluation.metrics import DetResponseMetric
-    from mmdet.models.utils import unpack_gt_instances
     model = loaded_model(DET_TEACHER, checkpoints['teacher'])
     metric = DetResponseMetric()
     metric.attach_model(model)

@@ -2,6 +2,7 @@ import math
 
 import pytest
 import torch
+
 from akd.evaluation.functional import fidelity_sums, kl_rows
 
 

@@ -2,6 +2,7 @@ import math
 
 import pytest
 import torch
+
 from akd.evaluation.functional.response_stats import (response_statistics,
                                                       response_sums)
 

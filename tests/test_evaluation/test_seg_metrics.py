@@ -2,8 +2,8 @@ import math
 
 import pytest
 import torch
-from akd.evaluation.metrics import SegCalibrationMetric, SegFidelityMetric
 
+from akd.evaluation.metrics import SegCalibrationMetric, SegFidelityMetric
 from conftest import SEG_STUDENT, SEG_TEACHER
 from toy_batches import eval_batch, loaded_model
 

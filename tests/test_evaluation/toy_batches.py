@@ -1,10 +1,11 @@
 """Raw evaluation batches of the toy data sets, as a test loop gets them."""
 import os.path as osp
 
-from akd.compat.local_cfg_path import build_from_config_file
 from mmengine.config import Config
 from mmengine.dataset import pseudo_collate
 from mmengine.registry import DefaultScope
+
+from akd.compat.local_cfg_path import build_from_config_file
 
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 

@@ -2,11 +2,11 @@
 import doctest
 import math
 
-import akd.losses.anchor_box_iou_kd
 import pytest
 import torch
-from akd.losses import AnchorBoxIoUKDLoss
 
+import akd.losses.anchor_box_iou_kd
+from akd.losses import AnchorBoxIoUKDLoss
 from tolerances import assert_close_float32
 
 C, A = 3, 2  # classes, anchors per position

@@ -1,12 +1,12 @@
 """The batched avatar ensembles equal one base-loss call per avatar."""
-import akd  # noqa: F401
 import pytest
 import torch
+from mmrazor.registry import MODELS
+
+import akd  # noqa: F401
 from akd.losses.utils import avatar_ensembles
 from akd.losses.utils.avatar_ensembles import (avatar_ensemble_loss,
                                                avatar_form, has_batched_form)
-from mmrazor.registry import MODELS
-
 from tolerances import assert_close_float32
 
 BASE_LOSSES = [

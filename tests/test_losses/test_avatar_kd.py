@@ -2,14 +2,15 @@ import doctest
 import inspect
 import math
 
-import akd.losses.avatar_kd
 import pytest
 import torch
 import torch.nn.functional as F
-from akd.losses import AvatarKDLoss
-from akd.utils.loss_signature import loss_signature
 from mmengine.logging import MessageHub
 from mmrazor.registry import MODELS
+
+import akd.losses.avatar_kd
+from akd.losses import AvatarKDLoss
+from akd.utils.loss_signature import loss_signature
 
 CWD = dict(type='ChannelWiseDivergence', tau=1.0)
 MGD = dict(type='MGDLoss', alpha_mgd=1.0)
@@ -47,22 +48,21 @@ def draw_avatars(loss, teacher, seed):
     return loss.perturbation(teacher, loss.num_avatars)
 
 
-@pytest.mark.parametrize('uncertainty', ['bn', 'variance', None])
+@pytest.mark.parametrize('weighting', ['uniform', 'variance'])
+@pytest.mark.parametrize('standardize', [True, False])
 @pytest.mark.parametrize('base', [CWD, MGD], ids=['cwd', 'mgd'])
-def test_matches_reference_equation(base, uncertainty):
+def test_matches_reference_equation(base, standardize, weighting):
     torch.manual_seed(0)
     student, teacher = torch.randn(2, 4, 5, 6), torch.randn(2, 4, 5, 6)
     loss = AvatarKDLoss(base_loss=base, num_avatars=3,
-                        uncertainty=uncertainty, loss_weight=2.0)
+                        standardize=standardize, weighting=weighting,
+                        loss_weight=2.0)
     avatars = draw_avatars(loss, teacher, seed=1)
     base_loss = MODELS.build({'_scope_': 'mmrazor', **base})
-    if uncertainty == 'bn':
-        f = reference_bn
-        weights = torch.full((3, ), 1 / 3)
-    else:
-        f = lambda x: x  # noqa: E731
-        weights = (reference_weights(teacher, avatars) if uncertainty
-                   else torch.full((3, ), 1 / 3))
+    f = reference_bn if standardize else (lambda x: x)
+    # u_k compares the avatars as drawn with the teacher, standardised or not
+    weights = (reference_weights(teacher, avatars) if weighting == 'variance'
+               else torch.full((3, ), 1 / 3))
     expected = 2.0 * sum(weights[k] * base_loss(
         f(student), f(avatars[:, k].contiguous())) for k in range(3))
     torch.manual_seed(1)
@@ -74,9 +74,10 @@ def test_gradients_reach_student_only_and_teacher_is_unchanged():
     student = torch.randn(2, 4, 5, 6, requires_grad=True)
     teacher = torch.randn(2, 4, 5, 6, requires_grad=True)
     before = teacher.detach().clone()
-    for uncertainty in ('bn', 'variance', None):
-        AvatarKDLoss(base_loss=CWD, num_avatars=4,
-                     uncertainty=uncertainty)(student, teacher).backward()
+    for standardize, weighting in ((True, 'uniform'), (False, 'variance'),
+                                   (False, 'uniform'), (True, 'variance')):
+        AvatarKDLoss(base_loss=CWD, num_avatars=4, standardize=standardize,
+                     weighting=weighting)(student, teacher).backward()
         assert teacher.grad is None
         assert torch.equal(teacher, before)
         assert student.grad.abs().sum() > 0
@@ -85,7 +86,8 @@ def test_gradients_reach_student_only_and_teacher_is_unchanged():
 
 def test_same_seed_gives_same_loss():
     student, teacher = torch.randn(2, 4, 5, 6), torch.randn(2, 4, 5, 6)
-    loss = AvatarKDLoss(base_loss=CWD, num_avatars=4, uncertainty='variance')
+    loss = AvatarKDLoss(base_loss=CWD, num_avatars=4, standardize=False,
+                        weighting='variance')
     values = []
     for seed in (7, 7, 8):
         torch.manual_seed(seed)
@@ -108,12 +110,12 @@ def test_weights_sum_to_one_and_are_equal_when_avatars_agree():
     torch.manual_seed(0)
     teacher = torch.randn(2, 8, 6, 6)
     perturbed = AvatarKDLoss(base_loss=CWD, num_avatars=5,
-                             uncertainty='variance')
+                             standardize=False, weighting='variance')
     weights = variance_weights(perturbed, teacher)
     torch.testing.assert_close(weights.sum(), torch.tensor(1.0))
     assert weights.max() - weights.min() > 1e-3
     identical = AvatarKDLoss(
-        base_loss=CWD, num_avatars=5, uncertainty='variance',
+        base_loss=CWD, num_avatars=5, standardize=False, weighting='variance',
         perturbation=dict(type='AvatarDropout', p=0.0))
     torch.testing.assert_close(
         variance_weights(identical, teacher), torch.full((5, ), 0.2))
@@ -152,7 +154,8 @@ def test_fpn_tuple_is_the_sum_of_its_levels():
     shapes = [(2, 4, 16 // 2**i, 20 // 2**i) for i in range(5)]
     students = tuple(torch.randn(s) for s in shapes)
     teachers = tuple(torch.randn(s) for s in shapes)
-    loss = AvatarKDLoss(base_loss=CWD, num_avatars=2, uncertainty='variance')
+    loss = AvatarKDLoss(base_loss=CWD, num_avatars=2, standardize=False,
+                        weighting='variance')
     torch.manual_seed(0)
     whole = loss(students, teachers)
     torch.manual_seed(0)
@@ -177,9 +180,10 @@ def test_rejects_shape_mismatch_naming_connector():
         assert part in message
 
 
-@pytest.mark.parametrize('uncertainty', ['bn', 'variance'])
-def test_one_value_per_channel_names_the_batch_size(uncertainty):
-    loss = AvatarKDLoss(base_loss=CWD, uncertainty=uncertainty)
+@pytest.mark.parametrize('standardize', [True, False])
+def test_one_value_per_channel_names_the_batch_size(standardize):
+    loss = AvatarKDLoss(base_loss=CWD, standardize=standardize,
+                        weighting='variance')
     levels = [torch.randn(1, 4, 2, 2), torch.randn(1, 4, 1, 1)]  # FPN top
     with pytest.raises(ValueError) as error:
         loss(levels, [x.clone() for x in levels])
@@ -190,7 +194,12 @@ def test_one_value_per_channel_names_the_batch_size(uncertainty):
 
 @pytest.mark.parametrize('cfg,match', [
     (dict(num_avatars=0), 'AvatarKDLoss.num_avatars must be an integer >= 1'),
-    (dict(uncertainty='std'), "AvatarKDLoss.uncertainty must be one of"),
+    (dict(uncertainty='std'), r"AvatarKDLoss.uncertainty='std' is not one "
+     r"of 'bn', 'variance', None"),
+    (dict(uncertainty='bn', weighting='variance'),
+     "uncertainty='bn' sets both standardize and weighting"),
+    (dict(standardize='yes'), 'AvatarKDLoss.standardize must be True or'),
+    (dict(weighting='std'), 'AvatarKDLoss.weighting must be one of'),
 ])
 def test_rejects_bad_arguments(cfg, match):
     with pytest.raises(ValueError, match=match):
@@ -218,9 +227,12 @@ def test_each_argument_changes_the_result():
 
     default = value()
     assert not torch.equal(default, value(num_avatars=3))
-    assert not torch.equal(default, value(uncertainty=None))
-    assert not torch.equal(value(uncertainty=None, num_avatars=3),
-                           value(uncertainty='variance', num_avatars=3))
+    assert not torch.equal(default, value(standardize=False,
+                                          weighting='uniform'))
+    assert not torch.equal(value(standardize=False,
+                                 weighting='uniform', num_avatars=3),
+                           value(standardize=False,
+                                 weighting='variance', num_avatars=3))
     assert not torch.equal(
         default, value(perturbation=dict(type='AvatarChannelDropout')))
     assert not torch.equal(default, value(base_loss=dict(
@@ -229,7 +241,8 @@ def test_each_argument_changes_the_result():
 
 
 def test_logs_statistics_without_loss_in_their_keys():
-    loss = AvatarKDLoss(base_loss=CWD, num_avatars=4, uncertainty='variance',
+    loss = AvatarKDLoss(base_loss=CWD, num_avatars=4, standardize=False,
+                        weighting='variance',
                         log_name='akd_logging_test')
     hub = MessageHub.get_current_instance()
     loss.train()
@@ -256,3 +269,37 @@ def test_builds_mmrazor_losses_under_another_default_scope():
         loss = MODELS.build(
             dict(_scope_='mmrazor', type='AvatarKDLoss', base_loss=CWD))
         assert type(loss.base_loss).__name__ == 'ChannelWiseDivergence'
+
+
+@pytest.mark.parametrize('uncertainty, standardize, weighting', [
+    ('bn', True, 'uniform'),
+    ('variance', False, 'variance'),
+    (None, False, 'uniform'),
+])
+def test_the_former_uncertainty_values_compute_what_their_settings_do(
+        monkeypatch, uncertainty, standardize, weighting):
+    """Configs written with ``uncertainty`` still run, read as the two
+    settings (logged), and compute the same value and gradient."""
+    from akd.losses import avatar_kd
+    logged = []
+    monkeypatch.setattr(avatar_kd, 'print_log',
+                        lambda message, **kwargs: logged.append(message))
+    torch.manual_seed(0)
+    teacher = torch.randn(2, 4, 5, 6)
+    results = []
+    for settings in (dict(uncertainty=uncertainty),
+                     dict(standardize=standardize, weighting=weighting)):
+        loss = AvatarKDLoss(base_loss=CWD, num_avatars=3, **settings)
+        assert (loss.standardize, loss.weighting) == (standardize, weighting)
+        student = torch.randn(2, 4, 5, 6, generator=torch.Generator().
+                              manual_seed(1)).requires_grad_()
+        torch.manual_seed(2)  # the same avatars
+        value = loss(student, teacher)
+        value.backward()
+        results.append((value.detach(), student.grad))
+    assert torch.equal(results[0][0], results[1][0])
+    assert torch.equal(results[0][1], results[1][1])
+    assert logged == [
+        f'AvatarKDLoss.uncertainty={uncertainty!r} is read as standardize='
+        f'{standardize}, weighting={weighting!r}; write those instead.'
+    ]

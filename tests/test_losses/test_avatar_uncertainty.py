@@ -2,9 +2,9 @@ import itertools
 
 import pytest
 import torch
+
 from akd.losses.utils import avatar_uncertainty
 from akd.losses.utils.avatar_uncertainty import channel_stats
-
 from tolerances import assert_close_float32
 
 

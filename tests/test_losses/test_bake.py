@@ -3,8 +3,8 @@ import math
 
 import pytest
 import torch
-from akd.losses import BAKELoss
 
+from akd.losses import BAKELoss
 from tolerances import assert_close_float32
 
 

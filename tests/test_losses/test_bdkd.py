@@ -1,9 +1,10 @@
 import doctest
 import math
 
-import akd.losses.bdkd
 import pytest
 import torch
+
+import akd.losses.bdkd
 from akd.losses import AvatarKDLoss
 from akd.losses.bdkd import BDKDLoss
 
@@ -147,7 +148,7 @@ def test_runs_inside_avatar_kd_loss():
     S = torch.randn(2, 19, 8, 16, requires_grad=True)
     loss = AvatarKDLoss(base_loss=dict(type='BDKDLoss', tau=1.0),
                         num_avatars=2,
-                        uncertainty='variance')
+                        standardize=False, weighting='variance')
     value = loss(S, torch.randn(2, 19, 8, 16))
     value.backward()
     assert value.item() > 0 and S.grad.abs().sum() > 0
@@ -160,7 +161,7 @@ def test_single_unperturbed_avatar_equals_plain_loss():
                                          tau=2.0,
                                          emphasis=3.0),
                           num_avatars=1,
-                          uncertainty=None,
+                          standardize=False, weighting='uniform',
                           perturbation=dict(type='AvatarDropout', p=0.0))
     plain = BDKDLoss(tau=2.0, emphasis=3.0)
     torch.testing.assert_close(avatar(S, T), plain(S, T))

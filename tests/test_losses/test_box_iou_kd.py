@@ -1,13 +1,13 @@
 """BCKD's IoU distillation against mmdet's GFL decoding and GIoU loss."""
 import doctest
 
-import akd.losses.box_iou_kd
 import torch
-from akd.losses import AvatarKDLoss, BoxIoUKDLoss
 from mmdet.models.dense_heads.gfl_head import Integral
 from mmdet.models.losses import GIoULoss
 from mmdet.structures.bbox import distance2bbox
 
+import akd.losses.box_iou_kd
+from akd.losses import AvatarKDLoss, BoxIoUKDLoss
 from dense_head_outputs import (BINS, assigned_labels, head_levels,
                                 labels_with_non_samples)
 from tolerances import assert_close_float32
@@ -93,7 +93,8 @@ def test_counts_positives_over_all_levels_under_akd():
               head_levels(C, 4), labels)
     wrapped = AvatarKDLoss(
         base_loss=dict(type='BoxIoUKDLoss'), num_avatars=2,
-        uncertainty=None, perturbation=dict(type='AvatarDropout', p=0.0))
+        standardize=False,
+        weighting='uniform', perturbation=dict(type='AvatarDropout', p=0.0))
     assert_close_float32(wrapped(*inputs, all_labels=labels),
                          wrapped.base_loss(*inputs))
 

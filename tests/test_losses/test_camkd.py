@@ -1,9 +1,10 @@
 import doctest
 import math
 
-import akd.losses.camkd
 import pytest
 import torch
+
+import akd.losses.camkd
 from akd.losses import AvatarKDLoss, CAMKDLoss
 from akd.structures.per_teacher import PerTeacher
 
@@ -139,10 +140,11 @@ def test_runs_inside_avatar_kd_with_ensemble_avatars():
     teachers = PerTeacher(torch.randn(2, 4, 3, 5) for _ in range(2))
     labels = torch.randint(0, 4, (2, 3, 5))
     akd = AvatarKDLoss(base_loss=dict(type='CAMKDLoss'), num_avatars=3,
-                       uncertainty='variance')
+                       standardize=False, weighting='variance')
     akd(student, teachers, labels).backward()
     assert student.grad.abs().sum() > 0
-    same = AvatarKDLoss(base_loss=dict(type='CAMKDLoss'), uncertainty=None,
+    same = AvatarKDLoss(base_loss=dict(type='CAMKDLoss'), standardize=False,
+                        weighting='uniform',
                         perturbation=dict(type='AvatarDropout', p=0.0))
     torch.testing.assert_close(
         same(student, teachers, labels),
@@ -162,7 +164,7 @@ def test_avatar_kd_splits_teachers_of_levels_level_by_level():
     labels = [torch.randint(0, 4, (2, 2 * 3 * 2)),
               torch.randint(0, 4, (2, 1 * 2 * 2))]
     akd = AvatarKDLoss(base_loss=dict(type='CAMKDLoss', num_classes=3),
-                       uncertainty=None,
+                       standardize=False, weighting='uniform',
                        perturbation=dict(type='AvatarDropout', p=0.0))
     plain = CAMKDLoss(num_classes=3)
     expected = sum(

@@ -2,14 +2,14 @@
 import doctest
 import math
 
-import akd.losses.distribution_kd
-import akd.losses.quality_focal_kd
 import pytest
 import torch
-from akd.losses import AvatarKDLoss, DistributionKDLoss, QualityFocalKDLoss
-from akd.losses.quality_focal_kd import count_positives
 from mmdet.models.losses import QualityFocalLoss
 
+import akd.losses.distribution_kd
+import akd.losses.quality_focal_kd
+from akd.losses import AvatarKDLoss, DistributionKDLoss, QualityFocalKDLoss
+from akd.losses.quality_focal_kd import count_positives
 from dense_head_outputs import (BINS, assigned_labels, head_levels,
                                 labels_with_non_samples)
 from tolerances import assert_close_float32
@@ -47,7 +47,8 @@ def test_quality_focal_kd_counts_positives_over_all_levels_under_akd():
     S, T, labels = head_levels(C, 0), head_levels(C, 1), assigned_labels(C)
     wrapped = AvatarKDLoss(
         base_loss=dict(type='QualityFocalKDLoss'), num_avatars=2,
-        uncertainty=None, perturbation=dict(type='AvatarDropout', p=0.0))
+        standardize=False,
+        weighting='uniform', perturbation=dict(type='AvatarDropout', p=0.0))
     assert_close_float32(wrapped(S, T, labels, all_labels=labels),
                          wrapped.base_loss(S, T, labels))
 
@@ -96,7 +97,8 @@ def test_distribution_kd_weighs_priors_without_label_weight_zero():
         torch.tensor(float(expected)))
     wrapped = AvatarKDLoss(
         base_loss=dict(type='DistributionKDLoss'), num_avatars=2,
-        uncertainty=None, perturbation=dict(type='AvatarDropout', p=0.0))
+        standardize=False,
+        weighting='uniform', perturbation=dict(type='AvatarDropout', p=0.0))
     assert_close_float32(
         wrapped(S, T, cls_T, all_cls_score_T=cls_T, labels=labels,
                 all_labels=labels), torch.tensor(float(expected)))
@@ -122,7 +124,8 @@ def test_distribution_kd_keeps_its_all_level_normaliser_under_akd():
     cls_T = head_levels(C, 2)
     wrapped = AvatarKDLoss(
         base_loss=dict(type='DistributionKDLoss'), num_avatars=2,
-        uncertainty=None, perturbation=dict(type='AvatarDropout', p=0.0))
+        standardize=False,
+        weighting='uniform', perturbation=dict(type='AvatarDropout', p=0.0))
     assert_close_float32(
         wrapped(S, T, cls_T, all_cls_score_T=cls_T),
         wrapped.base_loss(S, T, cls_T))
@@ -184,9 +187,10 @@ def test_positives_are_counted_per_image_with_a_floor_of_one():
 def test_akd_without_all_labels_is_refused_naming_the_mapping():
     """AKD splits labels by level: each level would be normalised by its
     own positives."""
-    from akd.utils.guard_error import GuardError
     from mmengine.registry import DefaultScope
     from mmrazor.registry import MODELS
+
+    from akd.utils.guard_error import GuardError
     labels = dict(recorder='gt_labels', from_student=True)
     cfg = dict(
         type='CheckedDistiller',

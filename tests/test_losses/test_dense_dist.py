@@ -1,13 +1,13 @@
 import doctest
 import math
 
-import akd.losses.dense_dist
 import pytest
 import torch
-from akd.losses import AvatarKDLoss
-from akd.losses.dense_dist import DenseDISTLoss
 from mmrazor.registry import MODELS
 
+import akd.losses.dense_dist
+from akd.losses import AvatarKDLoss
+from akd.losses.dense_dist import DenseDISTLoss
 from tolerances import assert_close_float32
 
 
@@ -199,7 +199,7 @@ def test_runs_inside_avatar_kd_loss():
     S = torch.randn(2, 19, 8, 16, requires_grad=True)
     loss = AvatarKDLoss(base_loss=dict(type='DenseDISTLoss', tau=1.0),
                         num_avatars=2,
-                        uncertainty='variance')
+                        standardize=False, weighting='variance')
     value = loss(S, torch.randn(2, 19, 8, 16))
     value.backward()
     assert value.item() > 0 and S.grad.abs().sum() > 0
@@ -210,7 +210,7 @@ def test_avatar_kd_with_one_undisturbed_avatar_equals_plain_loss():
     avatar = AvatarKDLoss(base_loss=dict(type='DenseDISTLoss', tau=2.0),
                           num_avatars=1,
                           perturbation=dict(type='AvatarDropout', p=0.0),
-                          uncertainty=None)
+                          standardize=False, weighting='uniform')
     torch.testing.assert_close(avatar(S, T), DenseDISTLoss(tau=2.0)(S, T))
 
 

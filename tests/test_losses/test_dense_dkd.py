@@ -1,13 +1,13 @@
 import doctest
 import math
 
-import akd.losses.dense_dkd
 import pytest
 import torch
-from akd.losses import AvatarKDLoss
-from akd.losses.dense_dkd import DenseDKDLoss
 from mmrazor.registry import MODELS
 
+import akd.losses.dense_dkd
+from akd.losses import AvatarKDLoss
+from akd.losses.dense_dkd import DenseDKDLoss
 from tolerances import assert_close_float32
 
 
@@ -256,7 +256,7 @@ def test_runs_inside_avatar_kd_loss(levels):
                                        tau=2.0,
                                        num_classes=C),
                         num_avatars=2,
-                        uncertainty='variance')
+                        standardize=False, weighting='variance')
     value = loss(S if levels else S[0], T, y)
     value.backward()
     assert value.item() > 0 and all(s.grad.abs().sum() > 0 for s in S)
@@ -267,7 +267,7 @@ def test_avatar_kd_with_one_undisturbed_avatar_equals_plain_loss():
     avatar = AvatarKDLoss(base_loss=dict(type='DenseDKDLoss', tau=2.0),
                           num_avatars=1,
                           perturbation=dict(type='AvatarDropout', p=0.0),
-                          uncertainty=None)
+                          standardize=False, weighting='uniform')
     torch.testing.assert_close(avatar(S, T, y), DenseDKDLoss(tau=2.0)(S, T, y))
 
 

@@ -1,11 +1,11 @@
 import doctest
 import math
 
-import akd.losses.dense_kl
 import pytest
 import torch
-from akd.losses import AvatarKDLoss, DenseKLDivergence
 
+import akd.losses.dense_kl
+from akd.losses import AvatarKDLoss, DenseKLDivergence
 from tolerances import assert_close_float32
 
 
@@ -82,7 +82,7 @@ def test_runs_inside_avatar_kd_loss():
     S = torch.randn(2, 19, 8, 16, requires_grad=True)
     loss = AvatarKDLoss(
         base_loss=dict(type='DenseKLDivergence', tau=1.0), num_avatars=4,
-        uncertainty='variance')
+        standardize=False, weighting='variance')
     value = loss(S, torch.randn(2, 19, 8, 16))
     value.backward()
     assert value.item() > 0 and S.grad.abs().sum() > 0

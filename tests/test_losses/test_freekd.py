@@ -1,15 +1,15 @@
 """FreeKDLoss: the masked L1 on wavelet detail bands, against PyWavelets."""
 import doctest
 
-import akd.losses.freekd
 import numpy as np
 import pytest
 import pywt
 import torch
+
+import akd.losses.freekd
 from akd.losses import AvatarKDLoss, FreeKDLoss
 from akd.losses.utils.avatar_ensembles import (avatar_ensemble_loss,
                                                has_batched_form)
-
 from tolerances import assert_close_float32
 
 
@@ -121,7 +121,7 @@ def test_avatar_kd_masks_each_level_with_that_levels_prompts():
     wrapped = AvatarKDLoss(
         base_loss=dict(type='FreeKDLoss', channels=[4, 6],
                        prompts_ckpt=None),
-        num_avatars=3, uncertainty=None,
+        num_avatars=3, standardize=False, weighting='uniform',
         perturbation=dict(type='AvatarDropout', p=0.0))
     S = (torch.randn(2, 4, 8, 8), torch.randn(2, 6, 4, 4))
     T = (torch.randn(2, 4, 8, 8), torch.randn(2, 6, 4, 4))

@@ -9,11 +9,11 @@ forward, is checked against autograd of the loss written out.
 """
 import pytest
 import torch
+from mmrazor.registry import MODELS
+
 from akd.losses import AvatarKDLoss, quality_focal_kd
 from akd.losses.utils.avatar_ensembles import (avatar_ensemble_loss,
                                                has_batched_form)
-from mmrazor.registry import MODELS
-
 from dense_head_outputs import (BINS, LEVELS, head_levels,
                                 labels_with_non_samples)
 from tolerances import assert_close_float32
@@ -154,7 +154,7 @@ def test_wrapped_with_perturbation_off_equals_the_base_loss(name, levels):
         levels_S, levels_T = levels_S[:1], levels_T[0]
         inputs = _level(inputs, 0)
     wrapped = AvatarKDLoss(
-        base_loss=cfg, num_avatars=K, uncertainty=None,
+        base_loss=cfg, num_avatars=K, standardize=False, weighting='uniform',
         perturbation=dict(type='AvatarGaussianNoise', sigma=0.0))
     results = [
         _value_and_grads(
@@ -171,7 +171,8 @@ def test_wrapped_one_pass_equals_the_wrapper_calling_per_avatar():
         results = []
         for one_pass in (True, False):
             wrapped = AvatarKDLoss(
-                base_loss=cfg, num_avatars=K, uncertainty='variance',
+                base_loss=cfg, num_avatars=K, standardize=False,
+                weighting='variance',
                 perturbation=dict(type='AvatarGaussianNoise', sigma=0.2),
                 one_pass=one_pass)
             torch.manual_seed(0)

@@ -13,16 +13,16 @@ and a GIoU by hand, none of akd's functions.
 """
 import math
 
-import akd  # noqa: F401
 import pytest
 import torch
-from akd.losses import (AnchorBoxIoUKDLoss, BDKDLoss, DenseDISTLoss,
-                        QualityFocalKDLoss)
-from akd.models.recorders.label_recorders import target_labels
 from mmdet.registry import MODELS as MMDET_MODELS
 from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
 
+import akd  # noqa: F401
+from akd.losses import (AnchorBoxIoUKDLoss, BDKDLoss, DenseDISTLoss,
+                        QualityFocalKDLoss)
+from akd.models.recorders.label_recorders import target_labels
 from tolerances import assert_close_float32
 
 C = 3

@@ -9,13 +9,14 @@ range table nor the loss itself checks fails here.
 import inspect
 import math
 
-import akd  # noqa: F401
 import pytest
+from mmengine.registry import DefaultScope
+from mmrazor.registry import MODELS
+
+import akd  # noqa: F401
 from akd.losses.utils.hyperparameters import (BY_CLASS, COUNT, Range,
                                               hyperparameter_range)
 from akd.utils.guard_error import GuardError
-from mmengine.registry import DefaultScope
-from mmrazor.registry import MODELS
 
 KEY = 'model.distiller.distill_losses.loss_x'
 # Arguments a loss cannot be built without, given valid values.

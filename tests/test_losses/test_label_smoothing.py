@@ -3,15 +3,15 @@ import glob
 import math
 import os.path as osp
 
-import akd  # noqa: F401
 import pytest
 import torch
-from akd.tooling.synthetic_batch import det_batch, seg_batch
 from mmdet.registry import MODELS as DET_MODELS
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmseg.registry import MODELS as SEG_MODELS
 
+import akd  # noqa: F401
+from akd.tooling.synthetic_batch import det_batch, seg_batch
 from conftest import REPO
 from tolerances import assert_close_float32
 

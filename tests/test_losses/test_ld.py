@@ -2,12 +2,12 @@
 import doctest
 import math
 
-import akd.losses.ld
 import pytest
 import torch
-from akd.losses import AvatarKDLoss, LDLoss
 from mmdet.models.losses import KnowledgeDistillationKLDivLoss
 
+import akd.losses.ld
+from akd.losses import AvatarKDLoss, LDLoss
 from tolerances import assert_close_float32
 
 BINS = 17  # GFL's reg_max 16
@@ -131,7 +131,8 @@ def test_rejects_a_missing_region_and_mismatched_heads():
 def test_avatar_kd_splits_every_input_by_level():
     bbox_S, bbox_T, cls_S, labels, vlr = _inputs()
     wrapped = AvatarKDLoss(
-        base_loss=dict(type='LDLoss'), num_avatars=3, uncertainty=None,
+        base_loss=dict(type='LDLoss'), num_avatars=3, standardize=False,
+        weighting='uniform',
         perturbation=dict(type='AvatarDropout', p=0.0))
     # p=0: every avatar is the teacher, so AKD is the plain loss
     assert_close_float32(

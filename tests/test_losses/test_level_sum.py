@@ -1,12 +1,12 @@
 """LevelSumLoss: any one-map loss over a tuple of levels."""
 import doctest
 
-import akd.losses.level_sum
 import pytest
 import torch
 import torch.nn.functional as F
-from akd.losses import LevelSumLoss
 
+import akd.losses.level_sum
+from akd.losses import LevelSumLoss
 from tolerances import assert_close_float32
 
 

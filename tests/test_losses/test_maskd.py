@@ -1,11 +1,12 @@
 import doctest
 
-import akd.losses.maskd
 import pytest
 import torch
+from mmengine.logging import MessageHub
+
+import akd.losses.maskd
 from akd.losses import AvatarKDLoss, MasKDLoss
 from akd.losses.maskd import masked_feature_distance
-from mmengine.logging import MessageHub
 
 
 def _loss(**kwargs):
@@ -196,7 +197,7 @@ def test_avatar_kd_masks_each_level_with_that_levels_tokens():
     torch.manual_seed(0)
     wrapped = AvatarKDLoss(
         base_loss=dict(type='MasKDLoss', channels=[4, 6], tokens_ckpt=None),
-        num_avatars=3, uncertainty=None,
+        num_avatars=3, standardize=False, weighting='uniform',
         perturbation=dict(type='AvatarDropout', p=0.0))
     S, T = _levels([4, 6]), _levels([4, 6], seed=1)
     # p=0: every avatar is the teacher, so AKD is the plain loss
@@ -209,7 +210,7 @@ def test_runs_inside_avatar_kd_loss():
     torch.manual_seed(0)
     wrapped = AvatarKDLoss(
         base_loss=dict(type='MasKDLoss', channels=4, tokens_ckpt=None),
-        num_avatars=4, uncertainty=None,
+        num_avatars=4, standardize=False, weighting='uniform',
         perturbation=dict(type='AvatarDropout', p=0.0))
     S = torch.randn(2, 4, 6, 5, requires_grad=True)
     T = torch.randn(2, 4, 6, 5)

@@ -1,9 +1,10 @@
 import doctest
 import math
 
-import akd.losses.nkd
 import pytest
 import torch
+
+import akd.losses.nkd
 from akd.losses import AvatarKDLoss
 from akd.losses.nkd import (NKDLoss, TFNKDLoss, soft_target_labels,
                             zipf_non_target_labels)
@@ -243,7 +244,8 @@ def test_soft_target_labels_average_one_and_keep_the_order():
 def test_runs_inside_avatar_kd_loss_with_labels(base):
     S, T, y = _dense_inputs()
     S.requires_grad_()
-    loss = AvatarKDLoss(base_loss=base, num_avatars=2, uncertainty='variance')
+    loss = AvatarKDLoss(base_loss=base, num_avatars=2, standardize=False,
+                        weighting='variance')
     value = loss(S, T, y)
     value.backward()
     assert torch.isfinite(value) and value.item() > 0
@@ -263,7 +265,7 @@ def test_avatar_kd_with_one_undropped_avatar_equals_plain_loss(base):
     })
     wrapped = AvatarKDLoss(base_loss=base,
                            num_avatars=1,
-                           uncertainty=None,
+                           standardize=False, weighting='uniform',
                            perturbation=dict(type='AvatarDropout', p=0.0))
     torch.testing.assert_close(wrapped(S, T, y), plain(S, T, y))
 
@@ -276,7 +278,7 @@ def test_avatar_kd_sums_levels_with_their_own_labels():
     base = dict(type='NKDLoss', num_classes=4)
     wrapped = AvatarKDLoss(base_loss=base,
                            num_avatars=1,
-                           uncertainty=None,
+                           standardize=False, weighting='uniform',
                            perturbation=dict(type='AvatarDropout', p=0.0))
     plain = NKDLoss(num_classes=4)
     torch.testing.assert_close(

@@ -6,10 +6,10 @@ the batch and positions, then half the MSE. With unbiased standard
 deviations that is ((M - 1) / M) * mean_c (1 - r_c), r_c Pearson's
 correlation of channel c's M = N*H*W values in the student and the teacher.
 """
-import akd  # noqa: F401
 import torch
 from mmrazor.registry import MODELS
 
+import akd  # noqa: F401
 from tolerances import assert_close_float32
 
 

@@ -1,13 +1,13 @@
 import doctest
 import math
 
-import akd.losses.sp
 import pytest
 import torch
-from akd.losses import AvatarKDLoss
-from akd.losses.sp import SPLoss
 from mmrazor.registry import MODELS
 
+import akd.losses.sp
+from akd.losses import AvatarKDLoss
+from akd.losses.sp import SPLoss
 from tolerances import assert_close_float32
 
 
@@ -92,7 +92,7 @@ def test_runs_inside_avatar_kd_loss():
     S = torch.randn(4, 8, 5, 6, requires_grad=True)
     loss = AvatarKDLoss(base_loss=dict(type='SPLoss'),
                         num_avatars=2,
-                        uncertainty='variance')
+                        standardize=False, weighting='variance')
     value = loss(S, torch.randn(4, 8, 5, 6))
     value.backward()
     assert value.item() > 0 and S.grad.abs().sum() > 0
@@ -105,7 +105,7 @@ def test_avatar_kd_without_perturbation_equals_plain_loss():
     wrapped = AvatarKDLoss(base_loss=dict(type='SPLoss', loss_weight=2.0),
                            num_avatars=1,
                            perturbation=dict(type='AvatarDropout', p=0.0),
-                           uncertainty=None)
+                           standardize=False, weighting='uniform')
     torch.testing.assert_close(wrapped(S, T), SPLoss(loss_weight=2.0)(S, T))
 
 

@@ -2,16 +2,16 @@ import doctest
 import io
 import socket
 
-import akd.losses.tcs
 import numpy as np
 import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
-from akd.losses import AvatarKDLoss
-from akd.losses.tcs import TCSLoss, num_kept
 from mmrazor.registry import MODELS
 
+import akd.losses.tcs
+from akd.losses import AvatarKDLoss
+from akd.losses.tcs import TCSLoss, num_kept
 from tolerances import ULPS, assert_close_float32
 
 BUFFERS = {'num_samples', 'mean', 'covariance', 'variances', 'basis'}
@@ -307,7 +307,7 @@ def test_runs_inside_avatar_kd_loss():
     S = torch.randn(2, 8, 5, 6, requires_grad=True)
     loss = AvatarKDLoss(base_loss=dict(type='TCSLoss', channels=8),
                         num_avatars=2,
-                        uncertainty='variance')
+                        standardize=False, weighting='variance')
     value = loss(S, _correlated(2, 8, 5, 6))
     value.backward()
     tcs = loss.base_loss
@@ -329,7 +329,7 @@ def _plain_and_wrapped(basis_samples=10**6):
     wrapped = AvatarKDLoss(base_loss=dict(type='TCSLoss', **args),
                            num_avatars=1,
                            perturbation=dict(type='AvatarDropout', p=0.0),
-                           uncertainty=None)
+                           standardize=False, weighting='uniform')
     return plain, wrapped
 
 

@@ -1,9 +1,10 @@
 import doctest
 import math
 
-import akd.losses.zipf_ls
 import pytest
 import torch
+
+import akd.losses.zipf_ls
 from akd.losses import AvatarKDLoss
 from akd.losses.zipf_ls import ZipfLSLoss, zipf_ranks
 
@@ -195,7 +196,7 @@ def test_runs_inside_avatar_kd_loss_with_labels():
     y = torch.randint(0, 19, (2, 16, 32))
     loss = AvatarKDLoss(base_loss=dict(type='ZipfLSLoss'),
                         num_avatars=2,
-                        uncertainty='variance')
+                        standardize=False, weighting='variance')
     value = loss(S, S.detach(), y)
     value.backward()
     assert value.item() > 0 and S.grad.abs().sum() > 0
@@ -208,7 +209,7 @@ def test_single_unperturbed_avatar_equals_plain_loss():
     y[0, 0] = 255
     avatar = AvatarKDLoss(base_loss=dict(type='ZipfLSLoss', power=2.0),
                           num_avatars=1,
-                          uncertainty=None,
+                          standardize=False, weighting='uniform',
                           perturbation=dict(type='AvatarDropout', p=0.0))
     torch.testing.assert_close(avatar(S, T, y), ZipfLSLoss(power=2.0)(S, T, y))
 

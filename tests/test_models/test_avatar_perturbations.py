@@ -1,5 +1,6 @@
 import pytest
 import torch
+
 from akd.models import (AvatarChannelDropout, AvatarDropout,
                         AvatarGaussianNoise, AvatarSpatialDropout)
 from akd.models.avatar_perturbations import drop_mask

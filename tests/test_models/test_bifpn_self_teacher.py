@@ -1,5 +1,6 @@
 import pytest
 import torch
+
 from akd.models import BiFPNSelfTeacher
 from akd.models.bifpn_self_teacher import (FUSION_EPS, fast_normalized_fusion,
                                            resize_to)

@@ -1,13 +1,14 @@
 """CRD on dense models: pooled embeddings, AKD wrapping (the pipeline's
 indices: tests/test_datasets/test_pack_crd_indices.py)."""
 
-import akd  # noqa: F401
 import pytest
 import torch
-from akd.losses import AvatarKDLoss
-from akd.models import PooledCRDConnector
 from mmengine.structures import BaseDataElement
 from mmrazor.registry import MODELS
+
+import akd  # noqa: F401
+from akd.losses import AvatarKDLoss
+from akd.models import PooledCRDConnector
 
 
 def test_embedding_pools_every_level_then_projects_and_normalises():
@@ -72,7 +73,7 @@ def test_runs_inside_avatar_kd():
                                        neg_num=4,
                                        dim_out=8),
                         num_avatars=2,
-                        uncertainty='variance')
+                        standardize=False, weighting='variance')
     loss(s, t, _samples(3, 10, 4)).backward()
     assert s.grad.abs().sum() > 0
 
@@ -86,5 +87,5 @@ def test_avatar_kd_passes_data_samples_whole_to_every_level():
     loss = AvatarKDLoss(
         base_loss=dict(_scope_='mmrazor', type='CRDLoss', sample_n=10,
                        neg_num=4, dim_out=8),
-        uncertainty=None)
+        standardize=False, weighting='uniform')
     assert torch.isfinite(loss(S, T, _samples(2, 10, 4)))

@@ -3,10 +3,10 @@ import numpy as np
 import pytest
 import pywt
 import torch
+
 from akd.models.frequency_prompts import FrequencyPrompts
 from akd.models.haar_wavelet import haar_dwt
 from akd.models.receptive_tokens import dice_similarity
-
 from tolerances import assert_close_float32
 
 

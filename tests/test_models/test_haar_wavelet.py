@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 import pywt
 import torch
+
 from akd.models.haar_wavelet import haar_dwt, haar_idwt
 
 

@@ -1,15 +1,15 @@
 """SegGtLabels and DetTargetLabels deliver the student's own labels."""
 import os.path as osp
 
-import akd  # noqa: F401
 import pytest
 import torch
-from akd.tooling.random_weights import without_weights
-from akd.tooling.synthetic_batch import det_batch, seg_batch
 from mmengine.config import Config
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS, TASK_UTILS
 
+import akd  # noqa: F401
+from akd.tooling.random_weights import without_weights
+from akd.tooling.synthetic_batch import det_batch, seg_batch
 from conftest import REPO
 
 SEG = osp.join(

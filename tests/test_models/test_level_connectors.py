@@ -1,8 +1,9 @@
 import doctest
 
-import akd.models.level_connectors
 import pytest
 import torch
+
+import akd.models.level_connectors
 from akd.models import LevelConnectors
 
 

@@ -2,17 +2,17 @@
 import math
 import statistics
 
-import akd  # noqa: F401
 import pytest
 import torch
-from akd.models.recorders.label_recorders import LDRegionsRecorder
-from akd.models.task_modules import (atss_thresholds, distance_iou,
-                                     valuable_localization_region)
 from mmdet.models.task_modules import ATSSAssigner
 from mmdet.structures.bbox import bbox_overlaps
 from mmengine.registry import DefaultScope
 from mmengine.structures import InstanceData
 
+import akd  # noqa: F401
+from akd.models.recorders.label_recorders import LDRegionsRecorder
+from akd.models.task_modules import (atss_thresholds, distance_iou,
+                                     valuable_localization_region)
 from tolerances import assert_close_float32
 
 

@@ -1,5 +1,6 @@
 import pytest
 import torch
+
 from akd.models import ReceptiveTokens
 from akd.models.receptive_tokens import dice_similarity, receptive_masks
 

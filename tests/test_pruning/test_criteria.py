@@ -4,9 +4,9 @@ import sys
 import pytest
 import torch
 import torch.nn.functional as F
+
 from akd.pruning import (MagnitudeCriterion, PrUECriterion, prunable_weights,
                          sparsity)
-
 from conftest import DET_TEACHER, SEG_TEACHER
 
 sys.path.insert(0, osp.join(osp.dirname(osp.dirname(__file__)),

@@ -1,5 +1,6 @@
 import pytest
 import torch
+
 from akd.pruning import keep_masks
 
 

@@ -1,6 +1,7 @@
 """The zoo's dense-logit convention: pixels and anchors as rows."""
 import pytest
 import torch
+
 from akd.structures.pixel_samples import anchor_view, pixel_samples
 
 

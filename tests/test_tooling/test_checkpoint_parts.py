@@ -1,5 +1,6 @@
 import pytest
 import torch
+
 from akd.tooling.checkpoint_parts import (part_checkpoint, part_state_dict,
                                           save_part_checkpoint)
 
@@ -45,7 +46,6 @@ def test_converted_teacher_of_a_distillation_checkpoint_can_teach(
     from akd.checkpoints.checkpoint_files import read_checkpoint
     from akd.checkpoints.checkpoint_fit import load_teacher
     from akd.compat.local_cfg_path import build_from_config_file
-
     from conftest import DET_TEACHER, REPO
     out = str(tmp_path / 'teacher.pth')
     save_part_checkpoint(toy_weights['distillation'], out, 'teacher.')

@@ -4,9 +4,9 @@ import copy
 import os.path as osp
 
 import mmengine.config.config as mmengine_config
-from akd.tooling.config_text import FormattedOnceConfig, formatted_once
 from mmengine.config import Config
 
+from akd.tooling.config_text import FormattedOnceConfig, formatted_once
 from conftest import DET_DISTILL, REPO
 
 

@@ -2,6 +2,7 @@ import socket
 
 import torch
 import torch.distributed as dist
+
 from akd.tooling.distributed import release_process_group
 
 

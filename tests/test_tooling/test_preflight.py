@@ -2,14 +2,14 @@ import json
 import os.path as osp
 import re
 
-import akd.tooling.preflight as preflight
 import pytest
+from mmengine.config import Config
+
+import akd.tooling.preflight as preflight
 from akd.tooling.preflight import (PreflightError, check_data,
                                    check_online_wiring,
                                    check_stage_one_checkpoints,
                                    check_teacher_checkpoint, set_data_root)
-from mmengine.config import Config
-
 from conftest import REPO
 
 

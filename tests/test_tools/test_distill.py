@@ -5,9 +5,9 @@ import os.path as osp
 
 import pytest
 import torch
-from akd.tooling.compose_distillation import PairingError, compose_distillation
 from mmengine.config import Config
 
+from akd.tooling.compose_distillation import PairingError, compose_distillation
 from conftest import (DET_STUDENT, DET_TEACHER, REPO, SEG_STUDENT, SEG_TEACHER,
                       tool_main)
 from distill_step import take_distillation_step

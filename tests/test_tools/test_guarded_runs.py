@@ -14,10 +14,10 @@ import subprocess
 import sys
 import textwrap
 
-import akd  # noqa: F401  (torch.load of mmengine checkpoints)
 import pytest
 import torch
 
+import akd  # noqa: F401  (torch.load of mmengine checkpoints)
 from conftest import (AKD_DISTILL, DET_DISTILL, DET_STUDENT, REPO, SEG_DISTILL,
                       run_tool, tool_main)
 

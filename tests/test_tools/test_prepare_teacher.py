@@ -2,9 +2,9 @@
 import json
 
 import torch
+
 from akd.compat.local_cfg_path import build_from_config_file
 from akd.pruning import prunable_weights
-
 from conftest import SEG_TEACHER, run_tool
 
 FINETUNE = [

@@ -13,11 +13,11 @@ import os.path as osp
 
 import pytest
 import torch
-from akd.compat.local_cfg_path import build_from_config_file
-from akd.tooling.preflight import drop_teacher_checkpoints
 from mmengine.config import Config
 from mmengine.runner import load_checkpoint
 
+from akd.compat.local_cfg_path import build_from_config_file
+from akd.tooling.preflight import drop_teacher_checkpoints
 from conftest import (DET_DISTILL, DET_STUDENT, REPO, SEG_DISTILL, SEG_STUDENT,
                       run_tool)
 

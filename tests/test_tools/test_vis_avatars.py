@@ -67,7 +67,8 @@ def test_the_picture_has_a_panel_per_map_and_the_bars(checkpoints, toy_coco,
     out = tmp_path / 'avatars.png'
     vis_avatars.main([AKD_DISTILL, checkpoints[AKD_DISTILL], image,
                       '--level', '1', '--out', str(out)])
-    assert ('loss_akd: ChannelWiseDivergence, K=4, uncertainty=bn, level 1'
+    assert ('loss_akd: ChannelWiseDivergence, K=4, standardize=True, '
+            'weighting=uniform, level 1'
             in capsys.readouterr().out)
     picture = mpimg.imread(out)
     # image, teacher, 4 avatars, student, bars: 8 panels of 2.2 x 2.8 in

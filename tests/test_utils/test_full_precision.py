@@ -1,12 +1,12 @@
 """Distillation losses compute in float32 whatever precision their inputs
 came in: a bfloat16 teacher, or AMP's autocast around the whole step."""
-import akd  # noqa: F401  (registers akd's losses)
 import pytest
 import torch
-from akd.utils.full_precision import call_in_float32, to_float32
 from mmengine.registry import DefaultScope
 from mmrazor.registry import MODELS
 
+import akd  # noqa: F401  (registers akd's losses)
+from akd.utils.full_precision import call_in_float32, to_float32
 from tolerances import assert_close_float32
 
 N, C, H, W = 2, 8, 12, 16
@@ -20,11 +20,12 @@ LOSSES = {
     'TCS': dict(type='TCSLoss', channels=C, num_components=C),
     'AKD bn': dict(type='AvatarKDLoss',
                    base_loss=dict(type='ChannelWiseDivergence', tau=1.0),
-                   num_avatars=4, uncertainty='bn'),
+                   num_avatars=4, standardize=True, weighting='uniform'),
     'AKD variance': dict(type='AvatarKDLoss',
                          base_loss=dict(type='ChannelWiseDivergence',
                                         tau=1.0),
-                         num_avatars=4, uncertainty='variance'),
+                         num_avatars=4, standardize=False,
+                         weighting='variance'),
 }
 
 

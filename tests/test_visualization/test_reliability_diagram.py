@@ -1,6 +1,7 @@
 import matplotlib.image as mpimg
 import numpy as np
 import torch
+
 from akd.evaluation.functional import calibration_bins
 from akd.visualization import save_reliability_diagram
 

@@ -4,7 +4,8 @@ Prints, in one run, forward+backward time and peak memory of:
 - the base loss (MMRazor's ChannelWiseDivergence),
 - the original one-avatar form written plainly,
   base_loss(F.batch_norm(S), F.dropout(T, 0.1)) (the original's CWD variant),
-- ``AvatarKDLoss`` with K = 1, 4, 8 (``uncertainty='bn'`` unless given),
+- ``AvatarKDLoss`` with K = 1, 4, 8 (``--uncertainty bn``, i.e.
+  ``standardize=True, weighting='uniform'``, unless given),
 on FPN features (5 levels, 256 channels, batch 2, of a 1333x800 image) and
 on Cityscapes logits (19 x 128 x 256, batch 2), as ratios to the original
 form; then the whole training step of AKD toy configs (K=4) against their
@@ -25,6 +26,8 @@ from typing import Callable, Dict, List
 
 import torch
 import torch.nn.functional as F
+
+from akd.losses.avatar_kd import UNCERTAINTY_MODES
 from akd.tooling.process_memory import status_kib
 
 FPN_SHAPES = [(2, 256, 100, 167), (2, 256, 50, 84), (2, 256, 25, 42),
@@ -44,8 +47,9 @@ STEP_PAIRS = [
 
 def loss_variants(uncertainty: str) -> Dict[str, Callable]:
     """name -> builder of a loss(list of student, list of teacher)."""
-    import akd  # noqa: F401  (registers AvatarKDLoss)
     from mmrazor.registry import MODELS
+
+    import akd  # noqa: F401  (registers AvatarKDLoss)
     base_cfg = dict(type='ChannelWiseDivergence', tau=1.0)
 
     def base():
@@ -66,7 +70,7 @@ def loss_variants(uncertainty: str) -> Dict[str, Callable]:
     def ours(k):
         return lambda: MODELS.build(
             dict(type='AvatarKDLoss', base_loss=base_cfg, num_avatars=k,
-                 uncertainty=uncertainty))
+                 **UNCERTAINTY_MODES[uncertainty]))
 
     variants = {'base loss': base, 'original (1 avatar)': original}
     variants.update({f'AvatarKDLoss K={k}': ours(k) for k in AVATARS})

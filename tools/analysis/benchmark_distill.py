@@ -46,10 +46,11 @@ import time
 from typing import Callable, Dict, List, Optional, Tuple
 
 import torch
-from akd.tooling.process_memory import status_kib
 from mmengine.config import Config, DictAction
 from mmengine.logging import MMLogger
 from mmengine.registry import DefaultScope
+
+from akd.tooling.process_memory import status_kib
 
 PARTS = ('a', 'b', 'c', 'd', 'e')
 AKD_OPTIONS = ('teacher_forward', 'teacher_dtype', 'teacher_dtype_on_cpu',
@@ -94,11 +95,12 @@ class Bench:
 
     def __init__(self, cfg: Config, batch_size: int, size: Tuple[int, int],
                  device: str, amp: bool) -> None:
-        from akd.tooling.synthetic_batch import (add_crd_indices, det_batch,
-                                                 seg_batch)
         from mmrazor.models.algorithms import (FpnTeacherDistill,
                                                SingleTeacherDistill)
         from mmrazor.registry import MODELS
+
+        from akd.tooling.synthetic_batch import (add_crd_indices, det_batch,
+                                                 seg_batch)
         self.device, self.amp = device, amp
         with DefaultScope.overwrite_default_scope(cfg.default_scope):
             torch.manual_seed(0)

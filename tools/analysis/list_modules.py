@@ -22,10 +22,12 @@ import sys
 from collections import Counter
 from typing import Iterator, List, Tuple
 
+import akd  # noqa: E402,F401  (the stack's fixes, before mmengine loads)
+
+# isort: split
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-import akd  # noqa: E402,F401  (stack fixes first, then registries)
 from akd.tooling.preflight import load_config  # noqa: E402
 from akd.tooling.tool_args import exit_on_guard_error  # noqa: E402
 
@@ -34,6 +36,7 @@ def models_of(config: str) -> Iterator[Tuple[str, torch.nn.Module]]:
     """``(title, model)`` of a model config, or of a distillation config's
     student and teacher."""
     import mmengine.hub
+
     from akd.compat.local_cfg_path import build_from_config_file
     model = load_config(config).model
     if 'architecture' not in model:

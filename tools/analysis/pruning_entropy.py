@@ -18,10 +18,12 @@ import os.path as osp
 import sys
 from typing import Iterator, Tuple
 
+import akd  # noqa: E402,F401  (the stack's fixes, before mmengine loads)
+
+# isort: split
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-import akd  # noqa: E402,F401  (stack fixes first, then registries)
 from akd.compat.local_cfg_path import build_from_config_file  # noqa: E402
 from akd.pruning import (MagnitudeCriterion, PrUECriterion,  # noqa: E402
                          apply_masks, keep_masks, prunable_weights)
@@ -37,11 +39,12 @@ def briefly_trained(config: str, data_root: str, iters: int, seed: int,
     """``config``'s model trained for ``iters`` iterations at batch 4, in
     eval mode; the next ``batches`` training batches; the test set in
     batches of 8."""
-    from akd.tooling.preflight import check_data, load_config, set_data_root
     from mmengine.dataset import pseudo_collate
     from mmengine.optim import build_optim_wrapper
     from mmengine.registry import DATASETS, DefaultScope
     from mmengine.runner import Runner, set_random_seed
+
+    from akd.tooling.preflight import check_data, load_config, set_data_root
     cfg = load_config(osp.join(REPO, config))
     set_data_root(cfg, data_root)
     check_data(cfg, ('train_dataloader', 'test_dataloader'))

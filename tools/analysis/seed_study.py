@@ -32,7 +32,6 @@ from mmengine.config import Config
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from akd.tooling.tool_runs import (ROOT, Run, evaluate, run_tool,  # noqa: E402
                                    train)
-
 from demo import TASKS, Task  # noqa: E402
 
 STUDY = osp.join('work_dirs', 'seed_study')
@@ -48,7 +47,11 @@ AKD_CONFIGS = {
 }
 AKD_LOSS = 'model.distiller.distill_losses.loss_akd'
 NUM_AVATARS = f'{AKD_LOSS}.num_avatars'
-UNCERTAINTY = f'{AKD_LOSS}.uncertainty'
+STANDARDIZE = f'{AKD_LOSS}.standardize'
+WEIGHTING = f'{AKD_LOSS}.weighting'
+# the former uncertainty='bn' and 'variance', as the rows call them
+BN = (f'{STANDARDIZE}=True', f'{WEIGHTING}=uniform')
+VARIANCE = (f'{STANDARDIZE}=False', f'{WEIGHTING}=variance')
 MASKD = 'configs/maskd/maskd_fpn_retina-r18-w32_retina-r18-w16_toy-coco.py'
 AKD_MASKD = ('configs/akd/akd-maskd_fpn_retina-r18-w32_retina-r18-w16_'
              'toy-coco.py')
@@ -148,10 +151,9 @@ def variants(task_key: str, task) -> dict:
     compared = {
         'student': (task.student.config, []),
         'CWD': (CWD_CONFIGS[task_key], []),
-        'AKD-CWD K=1 bn': (akd, [f'{NUM_AVATARS}=1', f'{UNCERTAINTY}=bn']),
-        'AKD-CWD K=4 bn': (akd, [f'{NUM_AVATARS}=4', f'{UNCERTAINTY}=bn']),
-        'AKD-CWD K=4 variance': (
-            akd, [f'{NUM_AVATARS}=4', f'{UNCERTAINTY}=variance']),
+        'AKD-CWD K=1 bn': (akd, [f'{NUM_AVATARS}=1', *BN]),
+        'AKD-CWD K=4 bn': (akd, [f'{NUM_AVATARS}=4', *BN]),
+        'AKD-CWD K=4 variance': (akd, [f'{NUM_AVATARS}=4', *VARIANCE]),
     }
     if task_key == 'det':
         compared['MasKD'] = (MASKD, [])

@@ -22,7 +22,6 @@ from mmengine.optim import build_optim_wrapper
 
 sys.path.insert(0, osp.dirname(osp.abspath(__file__)))
 from akd.algorithms.teacher_forward import DTYPES  # noqa: E402
-
 from benchmark_distill import Bench, default_size, load_config  # noqa: E402
 
 

@@ -26,7 +26,9 @@ import os.path as osp
 import re
 import sys
 
-import akd  # noqa: F401  (stack fixes first, then registries)
+import akd  # noqa: F401  (the stack's fixes, before mmengine loads)
+
+# isort: split
 from akd.tooling.tool_runs import checkpoint_metrics, with_response_metric
 
 STATISTICS = ('entropy', 'non_target_mass', 'non_target_entropy',

@@ -32,7 +32,6 @@ import sys
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
 from akd.tooling.tool_runs import (ROOT, Run, run_tool, schedule,  # noqa: E402
                                    train)
-
 from demo import TASKS  # noqa: E402
 from seed_study import CWD_CONFIGS  # noqa: E402
 

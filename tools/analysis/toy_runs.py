@@ -17,7 +17,9 @@ import os
 import os.path as osp
 import time
 
-import akd  # noqa: F401  (stack fixes first, then registries)
+import akd  # noqa: F401  (the stack's fixes, before mmengine loads)
+
+# isort: split
 from akd.tooling.tool_runs import run_tool
 
 METRICS = ('coco/bbox_mAP', 'mIoU')

@@ -14,7 +14,7 @@ loss then draws its K avatars of the teacher's map and their uncertainties
 u_k and weights w_k (with ``--seed``), exactly as in training, and the
 picture shows one channel of each map (``--channel``; by default the
 teacher's channel of largest spatial variance), under the loss's own
-transform (batch-standardised for ``uncertainty='bn'``), with a bar chart
+transform (batch-standardised under ``standardize=True``), with a bar chart
 of u_k and w_k.
 """
 import argparse
@@ -23,11 +23,13 @@ import sys
 from dataclasses import dataclass
 from typing import Dict, Optional, Tuple
 
+import akd  # noqa: E402,F401  (the stack's fixes, before mmengine loads)
+
+# isort: split
 import numpy as np
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-import akd  # noqa: E402,F401  (stack fixes first, then registries)
 from akd.losses import AvatarKDLoss  # noqa: E402
 from akd.losses.utils.avatar_uncertainty import standardize  # noqa: E402
 from akd.tooling.preflight import PreflightError, load_config  # noqa: E402
@@ -70,10 +72,11 @@ def avatar_view(config: str, checkpoint: str, image: str,
 
 def build_distillation(config: str, checkpoint: str):
     """The distillation of ``config`` with the weights of ``checkpoint``."""
-    from akd.tooling.random_weights import without_weights
     from mmengine.registry import DefaultScope
     from mmengine.runner import load_checkpoint
     from mmrazor.registry import MODELS
+
+    from akd.tooling.random_weights import without_weights
     cfg = load_config(config)
     without_weights(cfg)
     with DefaultScope.overwrite_default_scope(cfg.default_scope):
@@ -195,7 +198,8 @@ def main(argv=None):
                                  f'have {channels} channels.')
         loss = view.loss
         title = (f'{view.name}: {type(loss.base_loss).__name__}, K='
-                 f'{loss.num_avatars}, uncertainty={loss.uncertainty}, '
+                 f'{loss.num_avatars}, standardize={loss.standardize}, '
+                 f'weighting={loss.weighting}, '
                  f'level {args.level}, channel {channel} of {channels}')
         save_picture(view, channel, title, args.out)
     print(f'{title}: written to {args.out}')

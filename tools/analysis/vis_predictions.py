@@ -17,11 +17,13 @@ import os.path as osp
 import sys
 from typing import List
 
+import akd  # noqa: E402,F401  (the stack's fixes, before mmengine loads)
+
+# isort: split
 import numpy as np
 import torch
 
 sys.path.insert(0, osp.dirname(osp.dirname(osp.abspath(__file__))))
-import akd  # noqa: E402,F401  (stack fixes first, then registries)
 from akd.models.loaded_model import build_loaded  # noqa: E402
 from akd.tooling.preflight import load_config  # noqa: E402
 from akd.tooling.tool_args import exit_on_guard_error  # noqa: E402

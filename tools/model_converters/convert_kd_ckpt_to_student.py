@@ -14,7 +14,7 @@ import argparse
 import os.path as osp
 import sys
 
-import akd  # noqa: F401  (safe checkpoint loading on torch >= 2.6)
+import akd  # noqa: F401  (the stack's fixes, before mmengine loads)
 from akd.tooling.checkpoint_parts import save_part_checkpoint
 
 

@@ -18,7 +18,7 @@ model = dict(
                     type='QualityFocalKDLoss', beta=1.0, loss_weight=1.0),
                 num_avatars=4,
                 perturbation=dict(type='AvatarGaussianNoise', sigma=0.1),
-                uncertainty='variance',
+                standardize=False, weighting='variance',
                 log_name='akd_cls'),
             loss_bckd_iou=dict(
                 _delete_=True,
@@ -26,7 +26,7 @@ model = dict(
                 base_loss=dict(type='BoxIoUKDLoss', loss_weight=4.0),
                 num_avatars=4,
                 perturbation=dict(type='AvatarGaussianNoise', sigma=0.1),
-                uncertainty='variance',
+                standardize=False, weighting='variance',
                 log_name='akd_box')),
         loss_forward_mappings=dict(
             loss_bckd_cls=dict(

@@ -20,7 +20,7 @@ model = dict(
                     type='QualityFocalKDLoss', beta=1.0, loss_weight=1.0),
                 num_avatars=4,
                 perturbation=dict(type='AvatarGaussianNoise', sigma=0.1),
-                uncertainty='variance',
+                standardize=False, weighting='variance',
                 log_name='akd_cls'),
             loss_cross_box=dict(
                 _delete_=True,
@@ -29,7 +29,7 @@ model = dict(
                     type='DistributionKDLoss', tau=1.0, loss_weight=4.0),
                 num_avatars=4,
                 perturbation=dict(type='AvatarGaussianNoise', sigma=0.1),
-                uncertainty='variance',
+                standardize=False, weighting='variance',
                 log_name='akd_box')),
         loss_forward_mappings=dict(
             loss_cross_cls=dict(

@@ -18,7 +18,7 @@ model = dict(
                     num_classes={{_base_.num_classes}}),
                 num_avatars=4,
                 perturbation=dict(type='AvatarGaussianNoise', sigma=0.1),
-                uncertainty='variance',
+                standardize=False, weighting='variance',
                 log_name='akd_cls'),
             loss_cross_box=dict(
                 _delete_=True,
@@ -28,7 +28,7 @@ model = dict(
                     num_classes={{_base_.num_classes}}, loss_weight=1.0),
                 num_avatars=4,
                 perturbation=dict(type='AvatarGaussianNoise', sigma=0.1),
-                uncertainty='variance',
+                standardize=False, weighting='variance',
                 log_name='akd_box')),
         loss_forward_mappings=dict(
             loss_cross_cls=dict(

@@ -14,7 +14,7 @@ model = dict(
                     type='ChannelWiseDivergence', tau=1, loss_weight=10),
                 num_avatars=4,
                 perturbation=dict(type='AvatarDropout', p=0.1),
-                uncertainty='bn')),
+                standardize=True, weighting='uniform')),
         loss_forward_mappings=dict(
             _delete_=True,
             loss_akd=dict(

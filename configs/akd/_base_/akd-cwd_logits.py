@@ -16,7 +16,7 @@ model = dict(
                     type='ChannelWiseDivergence', tau=1, loss_weight=3),
                 num_avatars=4,
                 perturbation=dict(type='AvatarDropout', p=0.1),
-                uncertainty='variance')),
+                standardize=False, weighting='variance')),
         loss_forward_mappings=dict(
             _delete_=True,
             loss_akd=dict(

@@ -10,7 +10,7 @@ fpn_avatars = dict(
     type='AvatarKDLoss',
     num_avatars=4,
     perturbation=dict(type='AvatarDropout', p=0.1),
-    uncertainty='variance')
+    standardize=False, weighting='variance')
 model = dict(
     distiller=dict(
         distill_losses=dict(
@@ -39,5 +39,5 @@ model = dict(
                         loss_weight=1.0)),
                 num_avatars=4,
                 perturbation=dict(type='AvatarGaussianNoise', sigma=0.1),
-                uncertainty='variance',
+                standardize=False, weighting='variance',
                 log_name='akd_reg'))))

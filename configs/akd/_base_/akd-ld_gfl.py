@@ -14,4 +14,4 @@ model = dict(
                     vlr_weight=0.25),
                 num_avatars=4,
                 perturbation=dict(type='AvatarDropout', p=0.1),
-                uncertainty='variance'))))
+                standardize=False, weighting='variance'))))

@@ -14,5 +14,5 @@ model = dict(
                     type='MasKDLoss', channels=[256] * 5, num_tokens=6),
                 num_avatars=4,
                 perturbation=dict(type='AvatarDropout', p=0.1),
-                uncertainty='bn',
+                standardize=True, weighting='uniform',
                 log_name='akd_fpn'))))

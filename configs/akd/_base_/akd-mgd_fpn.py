@@ -11,7 +11,7 @@ model = dict(
                 base_loss=dict(type='MGDLoss', alpha_mgd=2e-5),
                 num_avatars=4,
                 perturbation=dict(type='AvatarDropout', p=0.1),
-                uncertainty='bn',
+                standardize=True, weighting='uniform',
                 log_name=f'akd_fpn{level}')
             for level in range(5)  # mgd_fpn's num_levels
         }))

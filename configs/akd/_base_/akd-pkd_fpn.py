@@ -13,7 +13,7 @@ model = dict(
                 base_loss=dict(type='PKDLoss', loss_weight=6),
                 num_avatars=4,
                 perturbation=dict(type='AvatarDropout', p=0.1),
-                uncertainty='variance',
+                standardize=False, weighting='variance',
                 log_name=f'akd_fpn{level}')
             for level in range(4)  # pkd_fpn's pkd_levels
         }))

@@ -6,5 +6,6 @@ model = dict(distiller=dict(distill_losses={
     f'loss_cwd{i}': dict(
         _delete_=True, type='AvatarKDLoss',
         base_loss=dict(type='ChannelWiseDivergence', tau=1, loss_weight=10),
-        num_avatars=4, uncertainty='variance', log_name=f'akd{i}')
+        num_avatars=4, standardize=False, weighting='variance',
+        log_name=f'akd{i}')
     for i in range(5)}))

@@ -2,10 +2,11 @@ from types import SimpleNamespace
 
 import pytest
 import torch
-from akd.engine.hooks import CheckpointFitHook
-from akd.utils.guard_error import GuardError
 from mmengine.optim import OptimWrapper
 from torch import nn
+
+from akd.engine.hooks import CheckpointFitHook
+from akd.utils.guard_error import GuardError
 
 
 def _student():

@@ -2,9 +2,10 @@ from types import SimpleNamespace
 
 import pytest
 import torch
+from torch import nn
+
 from akd.engine.hooks import DistillerGradientCheckHook
 from akd.utils.guard_error import GuardError
-from torch import nn
 
 
 class Algorithm(nn.Module):

@@ -1,6 +1,7 @@
 from types import SimpleNamespace
 
 import torch
+
 from akd.engine.hooks import IterationSeedHook
 
 

@@ -1,9 +1,10 @@
 from types import SimpleNamespace
 
 import torch
-from akd.engine.hooks.keep_sparsity_hook import KeepSparsityHook
 from mmengine.optim import OptimWrapper
 from torch import nn
+
+from akd.engine.hooks.keep_sparsity_hook import KeepSparsityHook
 
 
 def pruned_conv_bn():

@@ -5,11 +5,12 @@ import pytest
 import torch
 import torch.distributed as dist
 import torch.multiprocessing as mp
-from akd.engine.hooks import NonFiniteGuardHook
-from akd.utils.guard_error import GuardError
 from mmengine.hooks import CheckpointHook
 from mmengine.optim import OptimWrapper, OptimWrapperDict
 from torch import nn
+
+from akd.engine.hooks import NonFiniteGuardHook
+from akd.utils.guard_error import GuardError
 
 
 def _runner(tmp_path, iteration=0):

@@ -13,11 +13,12 @@ from types import SimpleNamespace
 
 import pytest
 import torch
+from mmengine.hooks import CheckpointHook
+from mmengine.logging import MessageHub, MMLogger
+
 from akd.checkpoints.checkpoint_files import atomic_torch_save
 from akd.engine.hooks import SafeCheckpointHook
 from akd.utils.guard_error import GuardError
-from mmengine.hooks import CheckpointHook
-from mmengine.logging import MessageHub, MMLogger
 
 
 class RecordingRunner:
