@@ -41,7 +41,8 @@ def test_the_view_is_the_losss_own_avatars_and_weights(
     image = sorted(glob.glob(f'{toy_cityscapes}/leftImg8bit/val/*/*.png'))[0]
     view = avatar_view(AKD_SEG, checkpoints[AKD_SEG], image, seed=3)
     K = view.loss.num_avatars
-    assert K == 4 and view.loss.uncertainty == 'variance'
+    assert K == 4 and view.loss.weighting == 'variance'
+    assert not view.loss.standardize
     assert view.avatars.shape == (1, K, *view.teacher.shape[1:])
     assert view.student.shape == view.teacher.shape  # both 19 class maps
     torch.testing.assert_close(view.weights.sum(), torch.tensor(1.0))

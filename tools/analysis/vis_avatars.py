@@ -63,7 +63,7 @@ def avatar_view(config: str, checkpoint: str, image: str,
     with torch.no_grad():
         avatars, uncertainty = loss.avatars(teacher)
         weights = loss.avatar_weights(uncertainty)
-        if loss.uncertainty == 'bn':
+        if loss.standardize:
             teacher, student = standardize(teacher), standardize(student)
     rgb = inputs.permute(1, 2, 0).flip(-1).numpy()
     return AvatarView(name, loss, rgb, teacher, avatars, student,
