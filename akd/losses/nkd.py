@@ -63,6 +63,10 @@ def zipf_non_target_labels(preds_T: Tensor, labels: Tensor) -> Tensor:
     r_i is class i's 1-based rank by descending ``preds_T`` among all C
     classes, the label t included (as in the official code), so a row whose
     label ranks first gets non-target labels proportional to 1/2, 1/3, ...
+    Tied logits take distinct, consecutive ranks in the order the sort
+    leaves them. :func:`akd.losses.zipf_ls.zipf_ranks` ranks otherwise, as
+    Zipf's label smoothing's official code does: tied classes share their
+    smallest rank. The two differ only on exactly equal logits.
 
     Args:
         preds_T (Tensor): Logits ``(M, C)`` that rank the classes.

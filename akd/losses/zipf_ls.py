@@ -21,7 +21,10 @@ def zipf_ranks(logits: Tensor) -> Tensor:
     """1-based class ranks per row, ties sharing their smallest rank.
 
     rank_ic = 1 + #{j : z_ij > z_ic}, as ``scipy.stats.rankdata(-z,
-    method='min')`` in the official code.
+    method='min')`` in the official code. NKD's Zipf labels
+    (:func:`akd.losses.nkd.zipf_non_target_labels`) give tied logits
+    distinct, consecutive ranks instead; the two differ only on exactly
+    equal logits.
 
     Args:
         logits (Tensor): ``(M, C)``.

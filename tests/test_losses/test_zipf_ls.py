@@ -240,3 +240,18 @@ def test_rejects_mismatched_labels_naming_the_loss():
 def test_docstring_example_runs():
     result = doctest.testmod(akd.losses.zipf_ls)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_tied_logits_share_a_rank_here_and_take_consecutive_ones_in_nkd():
+    """The two Zipf rankings differ only on exactly equal logits: Zipf's
+    label smoothing gives tied classes their smallest rank, NKD's labels
+    distinct consecutive ranks."""
+    from akd.losses.nkd import zipf_non_target_labels
+    logits = torch.tensor([[2.0, 1.0, 1.0, 0.0]])
+    assert zipf_ranks(logits).tolist() == [[1.0, 2.0, 2.0, 4.0]]
+    labels = zipf_non_target_labels(logits, torch.tensor([0]))[0]
+    total = 1 / 2 + 1 / 3 + 1 / 4  # classes 1 and 2 ranked 2 and 3
+    expected = sorted([1 / 2 / total, 1 / 3 / total])
+    torch.testing.assert_close(labels[:2].sort().values,
+                               torch.tensor(expected))
+    torch.testing.assert_close(labels[2], torch.tensor(1 / 4 / total))
