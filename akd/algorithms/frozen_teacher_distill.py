@@ -74,12 +74,6 @@ class FrozenTeacherDistill(SingleTeacherDistill):
         policy = TeacherForward(teacher_forward, teacher_dtype,
                                 teacher_dtype_on_cpu, teacher_channels_last)
         super().__init__(*args, teacher_ckpt=None, **kwargs)
-        if teacher_ckpt:
-            checkpoint = read_checkpoint(teacher_ckpt, CKPT_KEY)
-            load_teacher(self.teacher, checkpoint, CKPT_KEY, teacher_ckpt,
-                         'model.teacher',
-                         runs=RUNNING_PARTS.get(teacher_forward))
-            self.teacher._is_init = True  # init_weights must not refill it
         if self.teacher_trainable and (
                 teacher_forward not in ('auto', 'loss') or teacher_dtype
                 or teacher_channels_last):
@@ -88,6 +82,12 @@ class FrozenTeacherDistill(SingleTeacherDistill):
                 "from its own losses in 'loss' mode in float32, so "
                 'teacher_forward, teacher_dtype and teacher_channels_last '
                 'do not apply; remove them or freeze the teacher.')
+        if teacher_ckpt:  # after the checks: reading it may take a while
+            checkpoint = read_checkpoint(teacher_ckpt, CKPT_KEY)
+            load_teacher(self.teacher, checkpoint, CKPT_KEY, teacher_ckpt,
+                         'model.teacher',
+                         runs=RUNNING_PARTS.get(teacher_forward))
+            self.teacher._is_init = True  # init_weights must not refill it
         policy.prepare(self)
         self.teacher_forward = policy
 

@@ -211,7 +211,7 @@ def read_checkpoint(path: str, key: str) -> dict:
                          'of the .pth file, or None to go without it.')
     try:
         checkpoint = _load_checkpoint(path, map_location='cpu')
-    except CheckpointDownloadError as error:  # raised by akd.compat
+    except CheckpointDownloadError as error:  # akd's download loaders
         raise CheckpointDownloadError(error.url, error.reason, key,
                                       path) from error
     except Exception as error:  # noqa: BLE001 - said below, if the file

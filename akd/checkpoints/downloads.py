@@ -82,8 +82,14 @@ def unreachable_reason(url: str, timeout: float = 10.0) -> Optional[str]:
             return None
         return f'the server answered {error.code} {error.reason}'
     except NETWORK_ERRORS as error:
-        reason = getattr(error, 'reason', error)
-        return f'{type(reason).__name__}: {reason}'
+        return network_reason(error)
+
+
+def network_reason(error: BaseException) -> str:
+    """``'<class>: <reason>'`` of a failed fetch (a ``URLError``'s own
+    reason where it has one)."""
+    reason = getattr(error, 'reason', error)
+    return f'{type(reason).__name__}: {reason}'
 
 
 class CheckpointDownloadError(GuardError):
@@ -165,10 +171,8 @@ def _naming_failed_downloads(loader):
         try:
             return loader(filename, *args, **kwargs)
         except NETWORK_ERRORS as error:
-            reason = getattr(error, 'reason', error)
-            raise CheckpointDownloadError(
-                resolve_url(filename) or filename,
-                f'{type(reason).__name__}: {reason}') from error
+            raise CheckpointDownloadError(resolve_url(filename) or filename,
+                                          network_reason(error)) from error
 
     load.names_failed_downloads = True
     return load

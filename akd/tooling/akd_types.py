@@ -50,14 +50,12 @@ def _swap(node, key: str, swapped: List[Tuple[str, str, str]]) -> None:
             akd_type, implied = AKD_TYPES[name]
             akd_type = f'{scope}.{akd_type}' if scope else akd_type
             for argument, value in implied.items():
-                if node.get(argument, value) != value:
+                if node.setdefault(argument, value) != value:
                     raise GuardError(
                         f'{key}.{argument}={node[argument]!r}: {written} '
                         f'runs {argument}={value!r} only; for another, '
                         f"set {key}.type='{akd_type}'.")
             node['type'] = akd_type
-            for argument, value in implied.items():
-                node.setdefault(argument, value)
             swapped.append((key, written, node['type']))
     for name, value in node.items():
         _swap(value, f'{key}.{name}', swapped)
